@@ -1,0 +1,52 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.forms import UserCreationForm as WagtailBaseCreationForm
+from wagtail.users.forms import UserEditForm as WagtailBaseEditForm
+
+from communities.models import Community
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        help_text=_("The name other residents see, for example “Karen from Skovby”."),
+    )
+
+    field_order = ["display_name", "email", "password1", "password2"]
+
+    def signup(self, request, user: User) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.preferred_language = getattr(request, "LANGUAGE_CODE", "") or ""
+        user.save(update_fields=["display_name", "preferred_language"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "preferred_language", "home_community", "bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["home_community"].queryset = Community.objects.filter(
+            kind=Community.Kind.VILLAGE
+        ).order_by("name")
+        self.fields["preferred_language"].choices = [
+            ("", _("Follow my browser")),
+            *settings.LANGUAGES,
+        ]
+
+
+class WagtailUserEditForm(WagtailBaseEditForm):
+    display_name = forms.CharField(label=_("Display name"), max_length=80)
+
+
+class WagtailUserCreationForm(WagtailBaseCreationForm):
+    display_name = forms.CharField(label=_("Display name"), max_length=80)

@@ -1,0 +1,390 @@
+"""Live delivery: post over HTTP, measure until every socket in the channel has it.
+
+    REDIS_URL=redis://127.0.0.1:6379/3 \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/nabolag_msg \\
+    .venv/bin/python bench/realtime.py [--sockets 50 200] [--messages 200]
+
+Starts the platform as it runs in production: ``daphne hub.asgi:application`` with
+hub.settings.production, the Redis pub/sub channel layer and PostgreSQL when
+DATABASE_URL is set (SQLite in var/ otherwise). For each socket count it opens N
+authenticated sockets in one channel, posts messages one after another through the
+JSON API and records the time from the post to the moment the last socket has the
+message (p50, p99), then posts from 8 concurrent clients to measure messages per
+second, and reads the server's CPU time from /proc to give CPU per delivered message
+(HTTP post, database write and fan-out, divided by deliveries).
+
+The floor is a minimal broadcast server written with the ``websockets`` library on
+the same machine: a publisher socket sends, the server broadcasts to the N sockets.
+Our figures are printed beside it and as ratios. Ends with one line of JSON.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+CSRF = "benchcsrfsecret00000000000000000"  # a valid 32-character CSRF secret
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (no psutil)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def server_env() -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+    }
+    if not env.get("DATABASE_URL"):
+        env["SQLITE_PATH"] = str(ROOT / "var" / "bench-realtime.sqlite3")
+    return env
+
+
+def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    import requests
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not start")
+
+
+# --- the platform's data -----------------------------------------------------------
+
+
+POSTERS = 40  # posts rotate among them, staying under the per-person rate limit
+
+
+def prepare(max_sockets: int) -> tuple[int, list[str], list[str]]:
+    """Migrate, then one community with its general channel, ``max_sockets``
+    readers and 40 posters, each with a session. Returns (channel id, reader
+    sessions, poster sessions)."""
+    os.environ.update(server_env())
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from communities.models import Community, Membership
+    from messaging.services import channel_ensure_general
+
+    call_command("migrate", verbosity=0, interactive=False)
+    community, _created = Community.objects.get_or_create(
+        slug="bench-realtime",
+        defaults={"name": "Bench realtime", "kind": Community.Kind.VILLAGE},
+    )
+    channel = channel_ensure_general(community=community)
+
+    def person(n: int) -> User:
+        user, _created = User.objects.get_or_create(
+            email=f"bench-{n}@bench.example", defaults={"display_name": f"Bench {n}"}
+        )
+        Membership.objects.get_or_create(
+            community=community, user=user, defaults={"state": "active"}
+        )
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+    readers = [person(n) for n in range(1, max_sockets + 1)]
+    posters = [person(-n) for n in range(POSTERS)]
+    return channel.pk, readers, posters
+
+
+# --- measuring -----------------------------------------------------------------------
+
+
+class Deliveries:
+    """Counts arrivals per message token; wakes the poster when all are in."""
+
+    def __init__(self, sockets: int) -> None:
+        self.sockets = sockets
+        self.pending: dict[str, list] = {}
+
+    def expect(self, token: str) -> asyncio.Event:
+        done = asyncio.Event()
+        self.pending[token] = [0, done, 0.0]
+        return done
+
+    def arrived(self, raw: str) -> None:
+        start = raw.find("bench:")
+        if start < 0:
+            return
+        token = raw[start : raw.find(":", start + 6)]
+        entry = self.pending.get(token)
+        if entry is None:
+            return
+        entry[0] += 1
+        if entry[0] == self.sockets:
+            entry[2] = time.perf_counter()
+            entry[1].set()
+
+    def finished_at(self, token: str) -> float:
+        return self.pending.pop(token)[2]
+
+
+async def reader(ws, deliveries: Deliveries) -> None:
+    async for raw in ws:
+        deliveries.arrived(raw)
+
+
+async def open_sockets(url: str, count: int, headers_for) -> list:
+    import websockets
+
+    sockets = []
+    for n in range(count):
+        ws = await websockets.connect(
+            url, origin="http://127.0.0.1", additional_headers=headers_for(n),
+            max_queue=None, ping_interval=None,
+        )  # fmt: skip
+        sockets.append(ws)
+    return sockets
+
+
+async def run_rounds(post, deliveries: Deliveries, messages: int) -> list[float]:
+    latencies = []
+    for n in range(messages):
+        token = f"bench:{uuid.uuid4().hex[:12]}"
+        done = deliveries.expect(token)
+        started = time.perf_counter()
+        await post(f"{token}: message {n}")
+        await asyncio.wait_for(done.wait(), 10)
+        latencies.append((deliveries.finished_at(token) - started) * 1000)
+    return latencies
+
+
+async def run_throughput(post, deliveries: Deliveries, messages: int) -> float:
+    queue: asyncio.Queue = asyncio.Queue()
+    events = []
+    for n in range(messages):
+        token = f"bench:{uuid.uuid4().hex[:12]}"
+        events.append(deliveries.expect(token))
+        queue.put_nowait(f"{token}: burst {n}")
+
+    async def worker() -> None:
+        while not queue.empty():
+            await post(queue.get_nowait())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(8)))
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), 60)
+    deliveries.pending.clear()
+    return messages / (time.perf_counter() - started)
+
+
+async def measure_platform(sockets: int, messages: int, setup) -> dict:
+    import requests
+
+    channel_id, readers, posters = setup
+    port = free_port()
+    process = subprocess.Popen(  # noqa: ASYNC220 (started once, before measuring)
+        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "hub.asgi:application"],
+        env=server_env(),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        deliveries = Deliveries(sockets)
+        wss = await open_sockets(
+            f"ws://127.0.0.1:{port}/ws/",
+            sockets,
+            lambda n: {"Cookie": f"sessionid={readers[n]}"},
+        )
+        for ws in wss:
+            await ws.recv()  # the subscriptions frame
+        tasks = [asyncio.create_task(reader(ws, deliveries)) for ws in wss]
+        http = requests.Session()
+        turn = iter(range(10**9))
+        api = (
+            f"http://127.0.0.1:{port}/api/messaging/conversations/{channel_id}/messages"
+        )
+
+        def post_sync(body: str) -> None:
+            poster = posters[next(turn) % len(posters)]
+            response = http.post(
+                api,
+                cookies={"sessionid": poster, "csrftoken": CSRF},
+                json={"body": body, "client_id": uuid.uuid4().hex},
+                headers={"X-CSRFToken": CSRF, "Referer": "http://127.0.0.1/"},
+                timeout=10,
+            )
+            if response.status_code != 201:
+                raise SystemExit(f"post failed: {response.status_code} {response.text}")
+
+        async def post(body: str) -> None:
+            await asyncio.to_thread(post_sync, body)
+
+        await run_rounds(post, deliveries, 10)  # warm up
+        cpu_before = cpu_seconds(process.pid)
+        latencies = await run_rounds(post, deliveries, messages)
+        cpu_used = cpu_seconds(process.pid) - cpu_before
+        per_second = await run_throughput(post, deliveries, messages)
+        for task in tasks:
+            task.cancel()
+        for ws in wss:
+            await ws.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return {
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 99),
+        "msgs_per_s": per_second,
+        "cpu_us_per_delivery": cpu_used * 1e6 / (messages * sockets),
+    }
+
+
+FLOOR_SERVER = """
+import asyncio, sys, websockets
+clients = set()
+async def handler(ws):
+    if ws.request.path == "/publish":
+        async for message in ws:
+            websockets.broadcast(clients, message)
+        return
+    clients.add(ws)
+    try:
+        await ws.wait_closed()
+    finally:
+        clients.discard(ws)
+async def main():
+    port = int(sys.argv[1])
+    async with websockets.serve(handler, "127.0.0.1", port, ping_interval=None):
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+async def measure_floor(sockets: int, messages: int) -> dict:
+    import websockets
+
+    port = free_port()
+    process = subprocess.Popen(  # noqa: ASYNC220 (started once, before measuring)
+        [sys.executable, "-c", FLOOR_SERVER, str(port)], cwd=ROOT
+    )
+    try:
+        for _attempt in range(100):
+            try:
+                publisher = await websockets.connect(
+                    f"ws://127.0.0.1:{port}/publish", ping_interval=None
+                )
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        deliveries = Deliveries(sockets)
+        wss = await open_sockets(f"ws://127.0.0.1:{port}/", sockets, lambda n: {})
+        await asyncio.sleep(0.2)
+        tasks = [asyncio.create_task(reader(ws, deliveries)) for ws in wss]
+
+        async def post(body: str) -> None:
+            await publisher.send(json.dumps({"type": "message.new", "body": body}))
+
+        await run_rounds(post, deliveries, 10)
+        cpu_before = cpu_seconds(process.pid)
+        latencies = await run_rounds(post, deliveries, messages)
+        cpu_used = cpu_seconds(process.pid) - cpu_before
+        for task in tasks:
+            task.cancel()
+        for ws in [*wss, publisher]:
+            await ws.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return {
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 99),
+        "cpu_us_per_delivery": cpu_used * 1e6 / (messages * sockets),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sockets", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--messages", type=int, default=200)
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("Set REDIS_URL: the benchmark measures the Redis layer.")
+    setup = prepare(max(args.sockets))
+    database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    print(f"Daphne + Redis pub/sub layer + {database}; {os.cpu_count()} CPUs;")
+    print(f"{args.messages} sequential posts per run, then 8 concurrent posters\n")
+    header = (
+        f"{'sockets':>7} {'p50 ms':>8} {'p99 ms':>8} {'floor p50':>10} "
+        f"{'floor p99':>10} {'p99/floor':>9} {'msgs/s':>8} {'CPU us/dlv':>11} "
+        f"{'floor CPU':>10}"
+    )
+    print(header)
+    results = []
+    for sockets in args.sockets:
+        ours = asyncio.run(measure_platform(sockets, args.messages, setup))
+        floor = asyncio.run(measure_floor(sockets, args.messages))
+        row = {
+            "sockets": sockets,
+            "p50_ms": round(ours["p50_ms"], 2),
+            "p99_ms": round(ours["p99_ms"], 2),
+            "floor_p50_ms": round(floor["p50_ms"], 2),
+            "floor_p99_ms": round(floor["p99_ms"], 2),
+            "p99_vs_floor": round(ours["p99_ms"] / floor["p99_ms"], 2),
+            "msgs_per_s": round(ours["msgs_per_s"], 1),
+            "cpu_us_per_delivery": round(ours["cpu_us_per_delivery"], 1),
+            "floor_cpu_us_per_delivery": round(floor["cpu_us_per_delivery"], 1),
+        }
+        results.append(row)
+        print(
+            f"{sockets:>7} {row['p50_ms']:>8} {row['p99_ms']:>8} "
+            f"{row['floor_p50_ms']:>10} {row['floor_p99_ms']:>10} "
+            f"{row['p99_vs_floor']:>9} {row['msgs_per_s']:>8} "
+            f"{row['cpu_us_per_delivery']:>11} {row['floor_cpu_us_per_delivery']:>10}"
+        )
+    print(json.dumps({"bench": "realtime", "results": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Wagtail page types: the municipal hub, portals, news, events, information.
+
+Fields first, then panels, search fields, and parent and child page types.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from hub.colour import passes_aa_with_white_text
+
+from .blocks import ContentBlocks
+
+
+class HubHomePage(Page):
+    """The municipality's home page: portals, news and events from everywhere."""
+
+    intro = RichTextField(
+        _("introduction"), blank=True, features=["bold", "italic", "link"]
+    )
+    body = StreamField(ContentBlocks(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "cms.PortalIndexPage",
+        "cms.NewsPage",
+        "cms.EventPage",
+        "cms.InformationPage",
+    ]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("municipal hub home")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        hidden = selectors.hidden_portal_paths(request.user)
+        context.update(
+            portals=selectors.portals_for_listing(
+                user=request.user, near=request.GET.get("near") == "1"
+            ),
+            news=selectors.latest_news(user=request.user, limit=6, hidden_paths=hidden),
+            events=selectors.upcoming_events(
+                user=request.user, limit=6, hidden_paths=hidden
+            ),
+            near=request.GET.get("near") == "1",
+        )
+        return context
+
+
+class PortalIndexPage(Page):
+    """A section of the hub that holds portals, such as "Villages"."""
+
+    intro = RichTextField(
+        _("introduction"), blank=True, features=["bold", "italic", "link"]
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["cms.HubHomePage"]
+    subpage_types = ["cms.PortalPage"]
+
+    class Meta:
+        verbose_name = _("portal section")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["portals"] = selectors.portals_for_listing(
+            user=request.user, parent=self
+        )
+        return context
+
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f6f43."))
+
+
+class PortalPage(Page):
+    """The home of one village or association, tied to its community."""
+
+    community = models.OneToOneField(
+        "communities.Community",
+        on_delete=models.PROTECT,
+        related_name="portal_page",
+        verbose_name=_("community"),
+    )
+    intro = RichTextField(
+        _("introduction"), blank=True, features=["bold", "italic", "link"]
+    )
+    body = StreamField(ContentBlocks(), blank=True, verbose_name=_("body"))
+    theme_colour = models.CharField(
+        _("theme colour"),
+        max_length=7,
+        blank=True,
+        validators=[hex_colour],
+        help_text=_("Used behind white text, so it must be dark enough to read."),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("theme_colour"), FieldPanel("logo")], heading=_("Look")
+        ),
+    ]
+    settings_panels = [
+        *Page.settings_panels,
+        FieldPanel("community", permission="superuser"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["cms.PortalIndexPage"]
+    subpage_types = ["cms.NewsPage", "cms.EventPage", "cms.InformationPage"]
+
+    class Meta:
+        verbose_name = _("portal")
+
+    def clean(self):
+        super().clean()
+        if self.theme_colour and not passes_aa_with_white_text(self.theme_colour):
+            raise ValidationError(
+                {
+                    "theme_colour": _(
+                        "White text on this colour is hard to read (WCAG AA needs a "
+                        "contrast of 4.5:1). Choose a darker colour."
+                    )
+                }
+            )
+
+    @property
+    def safe_theme_colour(self) -> str:
+        """The theme colour, or "" when white text on it would fail AA contrast."""
+        return self.theme_colour if passes_aa_with_white_text(self.theme_colour) else ""
+
+    def get_context(self, request, *args, **kwargs):
+        from communities import selectors as community_selectors
+
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        community = self.community
+        membership = community_selectors.membership_get(
+            user=request.user, community=community
+        )
+        context.update(
+            portal=self,
+            news=selectors.portal_news(self, limit=5),
+            events=selectors.portal_upcoming_events(self, limit=5),
+            # Titles and URLs only: the generic pages need no .specific() query.
+            info_pages=self.get_children().live().type(InformationPage),
+            members_count=community_selectors.community_members(
+                viewer=request.user, community=community
+            ).count(),
+            membership=membership,
+            # An active organiser needs no further query; others may be staff.
+            can_manage=(membership is not None and membership.is_organiser)
+            or community_selectors.is_municipal_staff(request.user),
+        )
+        return context
+
+
+class InPortalMixin:
+    """Pages that may live inside a portal show its name and colours."""
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["portal"] = selectors.portal_for_page(self)
+        return context
+
+
+class NewsPage(InPortalMixin, Page):
+    """A news item of the municipality or of one portal."""
+
+    date = models.DateField(_("date"), default=timezone.localdate)
+    intro = models.CharField(_("summary"), max_length=300, blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+    body = StreamField(ContentBlocks(), blank=True, verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["cms.HubHomePage", "cms.PortalPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("news item")
+        verbose_name_plural = _("news items")
+
+
+class EventPage(InPortalMixin, Page):
+    """Something that happens at a place and time."""
+
+    start_at = models.DateTimeField(_("starts"))
+    end_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    description = RichTextField(
+        _("description"), features=["bold", "italic", "link", "ol", "ul"]
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("start_at"), FieldPanel("end_at"), FieldPanel("place")],
+            heading=_("When and where"),
+        ),
+        FieldPanel("description"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        index.SearchField("place"),
+    ]
+
+    parent_page_types = ["cms.HubHomePage", "cms.PortalPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def clean(self):
+        super().clean()
+        if self.start_at and self.end_at and self.end_at < self.start_at:
+            raise ValidationError(
+                {"end_at": _("An event cannot end before it starts.")}
+            )
+
+
+class InformationPage(InPortalMixin, Page):
+    """Practical information: opening hours, rules, documents."""
+
+    intro = models.CharField(_("summary"), max_length=300, blank=True)
+    body = StreamField(ContentBlocks(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["cms.HubHomePage", "cms.PortalPage", "cms.InformationPage"]
+    subpage_types = ["cms.InformationPage"]
+
+    class Meta:
+        verbose_name = _("information page")

@@ -1,0 +1,138 @@
+"""Reads for page templates, scoped by what the viewer may see."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
+from wagtail.models import Page
+
+from communities.models import Community, Membership
+from communities.selectors import AnyUser, active_community_ids, is_municipal_staff
+from hub.geo import haversine_km
+
+from .models import EventPage, NewsPage, PortalPage
+
+
+def hidden_portal_paths(user: AnyUser) -> list[str]:
+    """Tree paths of members-only portals that ``user`` may not enter."""
+    if is_municipal_staff(user):
+        return []
+    qs = PortalPage.objects.filter(community__visibility=Community.Visibility.MEMBERS)
+    member_of = active_community_ids(user)
+    if member_of:
+        qs = qs.exclude(community_id__in=member_of)
+    return list(qs.values_list("path", flat=True))
+
+
+def _outside(paths: list[str]) -> Q:
+    if not paths:
+        return Q()
+    return ~reduce(or_, (Q(path__startswith=path) for path in paths))
+
+
+def portal_for_page(page: Page) -> PortalPage | None:
+    """The portal a page belongs to (the page itself or its ancestor), if any."""
+    steplen = Page.steplen
+    prefixes = [page.path[:i] for i in range(steplen, len(page.path) + 1, steplen)]
+    return (
+        PortalPage.objects.filter(path__in=prefixes).select_related("community").first()
+    )
+
+
+def portals_for_listing(
+    *, user: AnyUser, near: bool = False, parent: Page | None = None
+) -> list[PortalPage]:
+    """Live portals with their community and active member count.
+
+    With ``near`` and a home village that has a location, nearest first.
+    """
+    qs: QuerySet[PortalPage] = (
+        PortalPage.objects.live()
+        .select_related("community", "logo")
+        .annotate(
+            members_count=Count(
+                "community__memberships",
+                filter=Q(community__memberships__state=Membership.State.ACTIVE),
+            )
+        )
+        .annotate(
+            kind_order=Case(
+                When(community__kind=Community.Kind.VILLAGE, then=Value(0)),
+                When(community__kind=Community.Kind.ASSOCIATION, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("kind_order", "title")
+    )
+    if parent is not None:
+        qs = qs.child_of(parent)
+    portals = list(qs)
+    home = _home_point(user)
+    if near and home is not None:
+        far_away = float("inf")
+        for portal in portals:
+            c = portal.community
+            portal.distance_km = (
+                haversine_km(home[0], home[1], c.latitude, c.longitude)
+                if c.has_point
+                else far_away
+            )
+        portals.sort(key=lambda p: p.distance_km)
+    return portals
+
+
+def _home_point(user: AnyUser) -> tuple[float, float] | None:
+    if not user.is_authenticated or user.home_community_id is None:
+        return None
+    home = (
+        Community.objects.filter(pk=user.home_community_id)
+        .only("latitude", "longitude")
+        .first()
+    )
+    if home is None or not home.has_point:
+        return None
+    return home.latitude, home.longitude
+
+
+def latest_news(
+    *, user: AnyUser, limit: int, hidden_paths: list[str] | None = None
+) -> list[NewsPage]:
+    """Newest news from the hub and every portal the user may see.
+
+    ``hidden_paths`` (from hidden_portal_paths) saves its queries when known."""
+    if hidden_paths is None:
+        hidden_paths = hidden_portal_paths(user)
+    return list(
+        NewsPage.objects.live()
+        .filter(_outside(hidden_paths))
+        .order_by("-date", "-pk")[:limit]
+    )
+
+
+def upcoming_events(
+    *, user: AnyUser, limit: int, hidden_paths: list[str] | None = None
+) -> list[EventPage]:
+    """Events not yet over, soonest first, from everywhere the user may see."""
+    if hidden_paths is None:
+        hidden_paths = hidden_portal_paths(user)
+    return list(
+        EventPage.objects.live()
+        .filter(_outside(hidden_paths), end_at__gte=timezone.now())
+        .order_by("start_at")[:limit]
+    )
+
+
+def portal_news(portal: PortalPage, *, limit: int) -> list[NewsPage]:
+    return list(
+        NewsPage.objects.live().child_of(portal).order_by("-date", "-pk")[:limit]
+    )
+
+
+def portal_upcoming_events(portal: PortalPage, *, limit: int) -> list[EventPage]:
+    return list(
+        EventPage.objects.live()
+        .child_of(portal)
+        .filter(end_at__gte=timezone.now())
+        .order_by("start_at")[:limit]
+    )

@@ -1,0 +1,250 @@
+"""Writes that span the CMS and the communities: creating a portal."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+)
+
+from accounts.models import User
+from communities import services as community_services
+from communities.models import Community, Membership
+from communities.selectors import is_municipal_staff
+
+from .models import HubHomePage, PortalIndexPage, PortalPage
+
+logger = logging.getLogger(__name__)
+
+PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+MEDIA_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "choose_document"),
+    ("wagtaildocs", "change_document"),
+)
+
+
+class PortalError(community_services.MembershipError):
+    default_message = _("The portal could not be created.")
+
+
+def _grant_portal_permissions(community: Community, portal: PortalPage) -> None:
+    group = community.editors_group
+    group.permissions.add(
+        Permission.objects.get(
+            content_type__app_label="wagtailadmin", codename="access_admin"
+        )
+    )
+    for codename in PAGE_PERMISSIONS:
+        GroupPagePermission.objects.create(
+            group=group, page=portal, permission_type=codename.split("_")[0]
+        )
+    collection = Collection.get_first_root_node().add_child(name=community.name)
+    for app_label, codename in MEDIA_PERMISSIONS:
+        GroupCollectionPermission.objects.create(
+            group=group,
+            collection=collection,
+            permission=Permission.objects.get(
+                content_type__app_label=app_label, codename=codename
+            ),
+        )
+
+
+@transaction.atomic
+def portal_create(
+    *,
+    actor: User,
+    parent: PortalIndexPage,
+    name: str,
+    slug: str,
+    kind: str,
+    description: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_km: int = 3,
+    join_policy: str = Community.JoinPolicy.OPEN,
+    visibility: str = Community.Visibility.PUBLIC,
+    theme_colour: str = "",
+    hostname: str = "",
+    port: int = 80,
+    organiser_email: str = "",
+) -> PortalPage:
+    """Create a community, its portal page, an optional site and its editors' rights,
+    and invite the first organiser, all in one transaction. Municipal staff only."""
+    if not is_municipal_staff(actor):
+        raise community_services.NotPermitted
+    if Community.objects.filter(slug=slug).exists():
+        raise PortalError(_("A community with this address already exists."))
+    if hostname and Site.objects.filter(hostname=hostname, port=port).exists():
+        raise PortalError(_("This host name is already in use."))
+    community = community_services.community_create(
+        actor=actor,
+        name=name,
+        slug=slug,
+        kind=kind,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        radius_km=radius_km,
+        join_policy=join_policy,
+        visibility=visibility,
+    )
+    portal = PortalPage(
+        title=name,
+        slug=slug,
+        community=community,
+        intro=f"<p>{escape(description)}</p>" if description else "",
+        theme_colour=theme_colour,
+    )
+    parent.add_child(instance=portal)
+    portal.save_revision(user=actor, log_action=False)
+    _grant_portal_permissions(community, portal)
+    if hostname:
+        Site.objects.create(
+            hostname=hostname, port=port, root_page=portal, site_name=name
+        )
+    if organiser_email:
+        community_services.invitation_create(
+            actor=actor,
+            community=community,
+            email=organiser_email,
+            role=Membership.Role.ORGANISER,
+        )
+    logger.info("portal %s created by %s", slug, actor.pk)
+    return portal
+
+
+def portal_index_for_kind(kind: str) -> PortalIndexPage | None:
+    """The section where portals of ``kind`` live (by the section's slug)."""
+    slug = {
+        Community.Kind.VILLAGE: "villages",
+        Community.Kind.ASSOCIATION: "associations",
+        Community.Kind.CONTRACTOR: "contractors",
+    }.get(kind)
+    return (
+        PortalIndexPage.objects.filter(slug=slug).first()
+        or PortalIndexPage.objects.first()
+    )
+
+
+MUNICIPAL_STAFF_GROUP = "Municipal staff"
+MUNICIPAL_PAGE_PERMISSIONS = (
+    "add",
+    "change",
+    "publish",
+    "bulk_delete",
+    "lock",
+    "unlock",
+)
+
+
+def municipal_staff_group_ensure() -> Group:
+    """The group that makes its members municipal staff. Idempotent.
+
+    ``communities.manage_all`` lets them manage every community; Wagtail's own
+    permissions on the page tree's root and the root collection let them edit every
+    page, image and document. Add staff to it in the admin's user settings.
+    """
+    group, _created = Group.objects.get_or_create(name=MUNICIPAL_STAFF_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(
+            Q(content_type__app_label="communities", codename="manage_all")
+            | Q(content_type__app_label="wagtailadmin", codename="access_admin")
+            | Q(
+                content_type__app_label="wagtailcore",
+                codename__in=["add_site", "change_site"],
+            )
+        )
+    )
+    root = Page.get_first_root_node()
+    for kind in MUNICIPAL_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group,
+            page=root,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=f"{kind}_page"
+            ),
+        )
+    collection = Collection.get_first_root_node()
+    for permission in Permission.objects.filter(
+        content_type__app_label__in=["wagtailimages", "wagtaildocs"]
+    ):
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
+    return group
+
+
+HUB_SECTIONS = (
+    ("villages", _("Villages")),
+    ("associations", _("Associations")),
+)
+
+
+def _tree_roots_ensure() -> Page:
+    """The page tree's root, with the default locale and the root collection.
+
+    Wagtail's migrations create them, but a flushed database (``manage.py flush``,
+    or the transactional tests of the browser suite) has none of them.
+    """
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    return root
+
+
+@transaction.atomic
+def hub_ensure(
+    *, title: str, hostname: str = "localhost", port: int = 80
+) -> HubHomePage:
+    """Make sure the site has a hub home, its portal sections and the municipal
+    staff group. Idempotent.
+
+    Replaces Wagtail's initial welcome page when it is still the untouched default.
+    """
+    hub = HubHomePage.objects.first()
+    if hub is None:
+        root = _tree_roots_ensure()
+        for child in root.get_children():
+            if child.specific_class is Page and child.get_children_count() == 0:
+                Site.objects.filter(root_page=child).delete()
+                child.delete()
+        hub = HubHomePage(title=title, slug="home")
+        root.add_child(instance=hub)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname=hostname,
+            port=port,
+            root_page=hub,
+            is_default_site=True,
+            site_name=title,
+        )
+    elif site.root_page_id != hub.pk:
+        site.root_page = hub
+        site.site_name = title
+        site.save()
+    for slug, section_title in HUB_SECTIONS:
+        if not PortalIndexPage.objects.child_of(hub).filter(slug=slug).exists():
+            hub.add_child(instance=PortalIndexPage(title=str(section_title), slug=slug))
+    municipal_staff_group_ensure()
+    return hub

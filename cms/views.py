@@ -1,0 +1,36 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from communities.selectors import is_municipal_staff
+from communities.services import MembershipError
+
+from . import services
+from .forms import PortalCreateForm
+
+
+def portal_create_view(request: HttpRequest) -> HttpResponse:
+    """Wagtail admin: municipal staff create a portal in one step."""
+    if not is_municipal_staff(request.user):
+        raise PermissionDenied
+    form = PortalCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            portal = services.portal_create(actor=request.user, **data)
+        except MembershipError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("The portal “%(name)s” was created.") % {"name": portal.title},
+            )
+            return redirect("wagtailadmin_explore", portal.pk)
+    return TemplateResponse(
+        request,
+        "cms/admin/portal_create.html",
+        {"form": form, "header_title": _("New portal")},
+    )

@@ -1,0 +1,126 @@
+"""Reads of communities and memberships, scoped by what the viewer may see."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+
+from .models import Community, Membership
+
+AnyUser = User | AnonymousUser
+
+
+def is_municipal_staff(user: AnyUser) -> bool:
+    """Municipal staff manage every community and moderate the platform."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("communities.manage_all"))
+    )
+
+
+def membership_get(*, user: AnyUser, community: Community) -> Membership | None:
+    """The user's membership in ``community`` in any state, or None."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, community=community).first()
+
+
+def is_active_member(*, user: AnyUser, community: Community) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user, community=community, state=Membership.State.ACTIVE
+    ).exists()
+
+
+def can_manage_members(*, user: AnyUser, community: Community) -> bool:
+    """Active organisers of the community, and municipal staff."""
+    if is_municipal_staff(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        community=community,
+        state=Membership.State.ACTIVE,
+        role=Membership.Role.ORGANISER,
+    ).exists()
+
+
+def can_view_community(*, user: AnyUser, community: Community) -> bool:
+    """Public communities are open to all; members-only ones to their members."""
+    if community.is_public or is_municipal_staff(user):
+        return True
+    return is_active_member(user=user, community=community)
+
+
+def communities_visible_to(user: AnyUser) -> QuerySet[Community]:
+    """Communities whose pages and members ``user`` may see."""
+    qs = Community.objects.all()
+    if is_municipal_staff(user):
+        return qs
+    visible = Q(visibility=Community.Visibility.PUBLIC)
+    if user.is_authenticated:
+        visible |= Q(memberships__user=user, memberships__state=Membership.State.ACTIVE)
+    return qs.filter(visible).distinct()
+
+
+def with_member_counts(qs: QuerySet[Community]) -> QuerySet[Community]:
+    return qs.annotate(
+        members_count=Count(
+            "memberships",
+            filter=Q(memberships__state=Membership.State.ACTIVE),
+            distinct=True,
+        )
+    )
+
+
+def community_members(*, viewer: AnyUser, community: Community) -> QuerySet[Membership]:
+    """Active members of ``community``; empty when the viewer may not see them."""
+    if not can_view_community(user=viewer, community=community):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(community=community, state=Membership.State.ACTIVE)
+        .select_related("user")
+        .order_by("-role", "user__display_name")
+    )
+
+
+def pending_requests(*, viewer: AnyUser, community: Community) -> QuerySet[Membership]:
+    """Join requests waiting for an organiser; empty for anyone else."""
+    if not can_manage_members(user=viewer, community=community):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(community=community, state=Membership.State.REQUESTED)
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def user_memberships(user: AnyUser) -> QuerySet[Membership]:
+    """The user's own current memberships, invitations and requests."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(
+            user=user,
+            state__in=[
+                Membership.State.ACTIVE,
+                Membership.State.INVITED,
+                Membership.State.REQUESTED,
+            ],
+        )
+        .select_related("community")
+        .order_by("community__name")
+    )
+
+
+def active_community_ids(user: AnyUser) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values_list(
+            "community_id", flat=True
+        )
+    )

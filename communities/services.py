@@ -1,0 +1,377 @@
+"""Every write to communities, memberships and invitations.
+
+Each service checks the actor's right to act, writes in one transaction and schedules
+side effects (e-mails, group changes seen by the CMS) after commit.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from hub import ratelimit
+
+from .models import Community, Invitation, Membership
+from .selectors import can_manage_members, is_municipal_staff
+
+logger = logging.getLogger(__name__)
+
+State = Membership.State
+Role = Membership.Role
+
+
+class MembershipError(Exception):
+    """A membership change that is not allowed; the message is shown to the user."""
+
+    default_message = _("This change is not allowed.")
+
+    def __init__(self, message=None) -> None:
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class NotPermitted(MembershipError):
+    default_message = _("You do not have permission to do this.")
+
+
+class InvitationInvalid(MembershipError):
+    default_message = _("This invitation is no longer valid.")
+
+
+def _require_manager(actor: User, community: Community) -> None:
+    if not can_manage_members(user=actor, community=community):
+        raise NotPermitted
+
+
+def _sync_editors_group(membership: Membership) -> None:
+    """Keep the community's editors group equal to its active organisers."""
+    group = membership.community.editors_group
+    if group is None:
+        return
+    if membership.is_organiser:
+        membership.user.groups.add(group)
+    else:
+        membership.user.groups.remove(group)
+
+
+def _organiser_count(community: Community) -> int:
+    return Membership.objects.filter(
+        community=community, state=State.ACTIVE, role=Role.ORGANISER
+    ).count()
+
+
+def _save(
+    membership: Membership, *, state: str, actor: User | None, **fields
+) -> Membership:
+    membership.state = state
+    membership.changed_by = actor
+    for name, value in fields.items():
+        setattr(membership, name, value)
+    membership.save()
+    _sync_editors_group(membership)
+    return membership
+
+
+def community_create(
+    *,
+    actor: User,
+    name: str,
+    slug: str,
+    kind: str,
+    description: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_km: int = 3,
+    join_policy: str = Community.JoinPolicy.OPEN,
+    visibility: str = Community.Visibility.PUBLIC,
+) -> Community:
+    """Create a community and its editors group. Municipal staff only."""
+    if not is_municipal_staff(actor):
+        raise NotPermitted
+    with transaction.atomic():
+        group = Group.objects.create(name=f"Portal editors: {slug}")
+        return Community.objects.create(
+            name=name,
+            slug=slug,
+            kind=kind,
+            description=description,
+            latitude=latitude,
+            longitude=longitude,
+            radius_km=radius_km,
+            join_policy=join_policy,
+            visibility=visibility,
+            editors_group=group,
+        )
+
+
+@transaction.atomic
+def membership_join(
+    *, user: User, community: Community, message: str = ""
+) -> Membership:
+    """Join an open community, or ask to join one that approves requests.
+
+    Invitation-only communities are joined through an invitation. A member who was
+    removed can only come back through a personal invitation.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise NotPermitted
+    ratelimit.hit(scope="membership_join", key=user.pk, limit=30, window_s=3600)
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user=user, community=community)
+        .first()
+    )
+    if membership and membership.state in (State.ACTIVE, State.REQUESTED):
+        return membership
+    if membership and membership.state == State.REMOVED:
+        raise MembershipError(
+            _("You were removed from this community. An organiser can invite you back.")
+        )
+    if membership and membership.state == State.INVITED:
+        # Accept through the invitation itself, so that its role, its expiry and
+        # its revocation count; without a usable one the join policy decides.
+        token = pending_invitation_token(user=user, community=community)
+        if token is not None:
+            return invitation_accept(user=user, token=token)
+    policy = community.join_policy
+    if policy == Community.JoinPolicy.INVITATION:
+        raise MembershipError(_("This community can only be joined by invitation."))
+    state = State.ACTIVE if policy == Community.JoinPolicy.OPEN else State.REQUESTED
+    if membership is None:
+        membership = Membership(user=user, community=community, role=Role.MEMBER)
+    return _save(membership, state=state, actor=user, message=message[:500])
+
+
+def _get_for_decision(actor: User, membership: Membership) -> Membership:
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("community", "user")
+        .get(pk=membership.pk)
+    )
+    _require_manager(actor, membership.community)
+    if membership.state != State.REQUESTED:
+        raise MembershipError(_("This request has already been answered."))
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, actor: User, membership: Membership) -> Membership:
+    """An organiser lets a requesting person in."""
+    membership = _get_for_decision(actor, membership)
+    return _save(membership, state=State.ACTIVE, actor=actor)
+
+
+@transaction.atomic
+def membership_decline(*, actor: User, membership: Membership) -> Membership:
+    """An organiser turns a request down; the person may ask again later."""
+    membership = _get_for_decision(actor, membership)
+    return _save(membership, state=State.DECLINED, actor=actor)
+
+
+@transaction.atomic
+def membership_leave(*, user: User, community: Community) -> Membership:
+    """Leave a community. The last organiser must hand over first."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("community", "user")
+        .filter(user=user, community=community)
+        .first()
+    )
+    if membership is None or membership.state not in (
+        State.ACTIVE,
+        State.REQUESTED,
+        State.INVITED,
+    ):
+        raise MembershipError(_("You are not a member of this community."))
+    if membership.is_organiser and _organiser_count(community) <= 1:
+        raise MembershipError(
+            _("You are the last organiser. Make someone else an organiser first.")
+        )
+    return _save(membership, state=State.LEFT, actor=user)
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> Membership:
+    """An organiser removes a member; they cannot rejoin without a new invitation."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("community", "user")
+        .get(pk=membership.pk)
+    )
+    _require_manager(actor, membership.community)
+    if membership.user_id == actor.pk:
+        raise MembershipError(_("Use “leave” to leave a community yourself."))
+    if membership.state != State.ACTIVE:
+        raise MembershipError(_("Only active members can be removed."))
+    if membership.is_organiser and _organiser_count(membership.community) <= 1:
+        raise MembershipError(_("A community must keep at least one organiser."))
+    return _save(membership, state=State.REMOVED, actor=actor)
+
+
+@transaction.atomic
+def membership_change_role(
+    *, actor: User, membership: Membership, role: str
+) -> Membership:
+    """An organiser changes an active member's role."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("community", "user")
+        .get(pk=membership.pk)
+    )
+    _require_manager(actor, membership.community)
+    if role not in Role.values:
+        raise MembershipError(_("Unknown role."))
+    if role == Role.STAFF and membership.community.kind != Community.Kind.CONTRACTOR:
+        raise MembershipError(_("Only contractor organisations have staff."))
+    if membership.state != State.ACTIVE:
+        raise MembershipError(_("Only active members can change role."))
+    if (
+        membership.role == Role.ORGANISER
+        and role != Role.ORGANISER
+        and _organiser_count(membership.community) <= 1
+    ):
+        raise MembershipError(_("A community must keep at least one organiser."))
+    return _save(membership, state=State.ACTIVE, actor=actor, role=role)
+
+
+def invitation_create(
+    *,
+    actor: User,
+    community: Community,
+    email: str = "",
+    role: str = Role.MEMBER,
+    max_uses: int = 1,
+    valid_days: int = 14,
+) -> Invitation:
+    """Invite one address by e-mail, or make a link anyone holding it may use."""
+    _require_manager(actor, community)
+    ratelimit.hit(scope="invitation_create", key=actor.pk, limit=50, window_s=3600)
+    if role not in Role.values:
+        raise MembershipError(_("Unknown role."))
+    if role == Role.STAFF and community.kind != Community.Kind.CONTRACTOR:
+        raise MembershipError(_("Only contractor organisations have staff."))
+    if role == Role.ORGANISER and not email:
+        raise MembershipError(_("Organisers can only be invited by e-mail."))
+    email = email.strip().lower()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            community=community,
+            email=email,
+            role=role,
+            invited_by=actor,
+            max_uses=1 if email else max(1, min(max_uses, 500)),
+            expires_at=timezone.now() + timedelta(days=valid_days),
+        )
+        if email:
+            invitee = User.objects.filter(email__iexact=email, is_active=True).first()
+            if invitee is not None:
+                _mark_invited(invitee, community, actor)
+            from .tasks import send_invitation_email
+
+            transaction.on_commit(
+                lambda: send_invitation_email.enqueue(invitation_id=invitation.pk)
+            )
+    return invitation
+
+
+def _mark_invited(user: User, community: Community, actor: User) -> None:
+    membership, _created = Membership.objects.get_or_create(
+        user=user, community=community, defaults={"state": State.INVITED}
+    )
+    if membership.state != State.ACTIVE:
+        membership.state = State.INVITED
+        membership.changed_by = actor
+        membership.save()
+
+
+def invitation_find(token: str) -> Invitation:
+    """The usable invitation behind ``token``, or InvitationInvalid."""
+    invitation = (
+        Invitation.objects.select_related("community").filter(token=token).first()
+    )
+    if (
+        invitation is None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= timezone.now()
+        or invitation.uses >= invitation.max_uses
+    ):
+        raise InvitationInvalid
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, token: str) -> Membership:
+    """Accept an invitation. An e-mail invitation works only for its address.
+
+    A personal (e-mail) invitation brings back a removed member; a shared link does not.
+    """
+    invitation = invitation_find(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.email and invitation.email.lower() != user.email.lower():
+        raise InvitationInvalid(
+            _("This invitation was sent to another e-mail address.")
+        )
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user=user, community=invitation.community)
+        .first()
+    )
+    # A personal invitation to organise (or to be staff) promotes an active member.
+    if (
+        membership
+        and membership.is_active
+        and invitation.role in (Role.MEMBER, membership.role)
+    ):
+        return membership
+    if membership and membership.state == State.REMOVED and invitation.is_link:
+        raise MembershipError(
+            _("You were removed from this community. An organiser can invite you back.")
+        )
+    if membership is None:
+        membership = Membership(user=user, community=invitation.community)
+    invitation.uses += 1
+    invitation.save(update_fields=["uses", "updated_at"])
+    return _save(membership, state=State.ACTIVE, actor=user, role=invitation.role)
+
+
+@transaction.atomic
+def invitation_decline(*, user: User, community: Community) -> Membership:
+    """Say no to a pending invitation."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user=user, community=community, state=State.INVITED)
+        .first()
+    )
+    if membership is None:
+        raise InvitationInvalid
+    return _save(membership, state=State.DECLINED, actor=user)
+
+
+def pending_invitation_token(*, user: User, community: Community) -> str | None:
+    """The token of a usable personal invitation for ``user``, if any."""
+    invitation = (
+        Invitation.objects.filter(
+            community=community,
+            email__iexact=user.email,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if invitation is None or invitation.uses >= invitation.max_uses:
+        return None
+    return invitation.token
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    """Stop an invitation from working."""
+    _require_manager(actor, invitation.community)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation

@@ -1,0 +1,233 @@
+"""Thin adapters: validate input, call one service, render or redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hub.ratelimit import RateLimited
+
+from . import selectors, services
+from .forms import InvitationForm, JoinForm, RoleForm
+from .models import Community, Membership
+
+
+def _back(request: HttpRequest, community: Community) -> HttpResponse:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("communities:detail", slug=community.slug)
+
+
+def _fail(request: HttpRequest, exc: Exception) -> None:
+    messages.error(request, str(getattr(exc, "message", exc)))
+
+
+@login_required
+def my_communities(request: HttpRequest) -> HttpResponse:
+    memberships = list(selectors.user_memberships(request.user))
+    context = {
+        "active": [m for m in memberships if m.state == Membership.State.ACTIVE],
+        "invited": [m for m in memberships if m.state == Membership.State.INVITED],
+        "requested": [m for m in memberships if m.state == Membership.State.REQUESTED],
+    }
+    return render(request, "communities/mine.html", context)
+
+
+def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The community's portal page if it has one, else its member page."""
+    community = get_object_or_404(Community, slug=slug)
+    portal = getattr(community, "portal_page", None)
+    if portal is not None and portal.live:
+        return redirect(portal.url)
+    return redirect("communities:members", slug=slug)
+
+
+def community_members(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.can_view_community(user=request.user, community=community):
+        return render(
+            request,
+            "communities/members_only.html",
+            {
+                "community": community,
+                "join_form": JoinForm(),
+                "membership": selectors.membership_get(
+                    user=request.user, community=community
+                ),
+            },
+            status=403,
+        )
+    can_manage = selectors.can_manage_members(user=request.user, community=community)
+    context = {
+        "community": community,
+        "members": selectors.community_members(
+            viewer=request.user, community=community
+        ),
+        "requests": selectors.pending_requests(
+            viewer=request.user, community=community
+        ),
+        "can_manage": can_manage,
+        "invitation_form": InvitationForm(community=community) if can_manage else None,
+        "role_choices": Membership.Role.choices,
+        "my_membership": selectors.membership_get(
+            user=request.user, community=community
+        ),
+    }
+    return render(request, "communities/members.html", context)
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    form = JoinForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    try:
+        membership = services.membership_join(
+            user=request.user, community=community, message=message
+        )
+    except (services.MembershipError, RateLimited) as exc:
+        _fail(request, exc)
+    else:
+        if membership.state == Membership.State.ACTIVE:
+            messages.success(request, _("Welcome to %(name)s!") % {"name": community})
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent to the organisers of %(name)s.")
+                % {"name": community},
+            )
+    return _back(request, community)
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    try:
+        services.membership_leave(user=request.user, community=community)
+    except services.MembershipError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("You have left %(name)s.") % {"name": community})
+    return _back(request, community)
+
+
+@login_required
+@require_POST
+def membership_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("community", "user"), pk=pk
+    )
+    community = membership.community
+    if not selectors.can_manage_members(user=request.user, community=community):
+        raise Http404
+    try:
+        if action == "approve":
+            services.membership_approve(actor=request.user, membership=membership)
+            messages.success(
+                request, _("%(name)s is now a member.") % {"name": membership.user}
+            )
+        elif action == "decline":
+            services.membership_decline(actor=request.user, membership=membership)
+            messages.success(request, _("The request was declined."))
+        elif action == "remove":
+            services.membership_remove(actor=request.user, membership=membership)
+            messages.success(
+                request, _("%(name)s was removed.") % {"name": membership.user}
+            )
+        elif action == "role":
+            form = RoleForm(request.POST)
+            if not form.is_valid():
+                raise services.MembershipError(_("Choose a role."))
+            services.membership_change_role(
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+            )
+            messages.success(request, _("The role was changed."))
+        else:
+            raise Http404
+    except services.MembershipError as exc:
+        _fail(request, exc)
+    return redirect("communities:members", slug=community.slug)
+
+
+@login_required
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.can_manage_members(user=request.user, community=community):
+        raise Http404
+    form = InvitationForm(request.POST or None, community=community)
+    invitation = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user,
+                community=community,
+                email=form.cleaned_data["email"] or "",
+                role=form.cleaned_data["role"],
+                max_uses=form.cleaned_data["max_uses"] or 1,
+            )
+        except (services.MembershipError, RateLimited) as exc:
+            form.add_error(None, str(getattr(exc, "message", exc)))
+        else:
+            if invitation.email:
+                messages.success(
+                    request,
+                    _("An invitation was sent to %(email)s.")
+                    % {"email": invitation.email},
+                )
+                return redirect("communities:members", slug=community.slug)
+    link = (
+        request.build_absolute_uri(invitation.get_absolute_url())
+        if invitation is not None
+        else None
+    )
+    return render(
+        request,
+        "communities/invite.html",
+        {"community": community, "form": form, "link": link},
+    )
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        found = services.invitation_find(token)
+    except services.InvitationInvalid as exc:
+        return render(
+            request, "communities/invitation.html", {"error": exc.message}, status=404
+        )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            services.invitation_accept(user=request.user, token=token)
+        except services.MembershipError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(
+                request, _("Welcome to %(name)s!") % {"name": found.community}
+            )
+            return redirect("communities:detail", slug=found.community.slug)
+    return render(request, "communities/invitation.html", {"invitation": found})
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    try:
+        services.invitation_decline(user=request.user, community=community)
+    except services.MembershipError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("You declined the invitation."))
+    return redirect("communities:mine")

@@ -1,0 +1,27 @@
+"""Test settings: fast hashing, in-memory mail, immediate tasks."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-nabolag"  # noqa: S105 (test settings only)
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WAGTAILADMIN_BASE_URL = "http://testserver"
+LOGGING["root"]["level"] = "ERROR"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+(BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: browser tests serve the app from a Daphne child process
+    # that must see the same test database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get(
+            "TEST_SQLITE_PATH",
+            str(BASE_DIR / "var" / "test.sqlite3"),  # noqa: F405
+        )
+    }
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = "nabolag-test"  # noqa: F405

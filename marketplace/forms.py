@@ -1,0 +1,337 @@
+"""Forms: validate what people type; the services decide what may happen."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from communities.models import Community, Membership
+
+from . import images
+from .models import Category, Listing
+from .services import LocationUnknown, Place, resolve_place
+
+TAG_INPUT = {
+    "list": "tag-options",
+    "autocomplete": "off",
+    # With htmx, suggestions follow the typing; without it the list is preset.
+    "hx-get": reverse_lazy("marketplace:tags"),
+    "hx-trigger": "input changed delay:250ms",
+    "hx-target": "#tag-options",
+    "hx-swap": "innerHTML",
+}
+RADIUS_CHOICES = [(2, "2 km"), (5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km")]
+SORT_CHOICES = [("distance", _("Nearest first")), ("newest", _("Newest first"))]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > images.MAX_PHOTOS:
+            raise ValidationError(_("Choose at most 4 photos."))
+        for upload in files:
+            try:
+                images.check_photo(upload)
+            except images.PhotoInvalid as exc:
+                raise ValidationError(
+                    _("%(name)s: %(problem)s")
+                    % {"name": upload.name, "problem": exc.message}
+                ) from exc
+        return files
+
+
+def _point_fields(form: forms.Form) -> None:
+    form.fields["latitude"] = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    form.fields["longitude"] = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_("Optional: pick a point on the map, or type its coordinates."),
+    )
+
+
+def _resolve(form: forms.Form, cleaned: dict, *, field: str = "address") -> None:
+    """Geocode the address (or take the picked point); keep the result or an error."""
+    lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+    if (lat is None) != (lon is None):
+        form.add_error("longitude", _("Give both latitude and longitude, or neither."))
+        return
+    try:
+        point = resolve_place(Place(cleaned.get(field, ""), lat, lon))
+    except LocationUnknown as exc:
+        form.add_error(field, exc.message)
+        form.location_failed = True
+        return
+    cleaned["place"] = Place(cleaned.get(field, ""), point.latitude, point.longitude)
+
+
+class ListingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it?"), choices=Listing.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=300,
+        help_text=_("Separate with commas, for example: trailer, moving"),
+        widget=forms.TextInput(attrs=TAG_INPUT),
+    )
+    communities = forms.ModelMultipleChoiceField(
+        label=_("Share in"),
+        queryset=Community.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    everyone_nearby = forms.BooleanField(label=_("Everyone nearby"), required=False)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=255,
+        required=False,
+        help_text=_(
+            "Only shown to the person you agree with. Others see an area of a few "
+            "hundred metres and a rounded distance."
+        ),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("From (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        help_text=_("The listing expires then, or after 30 days."),
+    )
+    helpers_needed = forms.IntegerField(
+        label=_("Helpers needed"),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        help_text=_("Only for a call for volunteers."),
+    )
+    photos = PhotosField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 4 JPEG, PNG or WebP photos of at most 8 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def __init__(self, *args, author: User, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.location_failed = False
+        self.editing = editing
+        self.fields["communities"].queryset = Community.objects.filter(
+            memberships__user=author, memberships__state=Membership.State.ACTIVE
+        ).order_by("name")
+        _point_fields(self)
+        if editing:
+            del self.fields["kind"]
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("communities") and not cleaned.get("everyone_nearby"):
+            self.add_error(
+                "communities",
+                _("Choose at least one of your communities, or everyone nearby."),
+            )
+        kind = cleaned.get("kind")
+        if (
+            kind
+            and kind != Listing.Kind.VOLUNTEER
+            and cleaned.get("helpers_needed", 1) != 1
+        ):
+            self.add_error(
+                "helpers_needed", _("Only a call for volunteers asks for several.")
+            )
+        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if start and end and end < start:
+            self.add_error("ends_at", _("The end is before the start."))
+        changed = {"address", "latitude", "longitude"} & set(self.changed_data)
+        if not self.editing or changed:
+            if (
+                not (cleaned.get("address") or "").strip()
+                and cleaned.get("latitude") is None
+            ):
+                self.add_error(
+                    "address", _("Type an address or pick a point on the map.")
+                )
+            else:
+                _resolve(self, cleaned)
+        return cleaned
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    near = forms.CharField(
+        label=_("Near"),
+        required=False,
+        max_length=120,
+        help_text=_("An address or a place. Empty: your home village."),
+    )
+    radius = forms.TypedChoiceField(
+        label=_("Within"),
+        choices=RADIUS_CHOICES,
+        coerce=int,
+        initial=10,
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All kinds")), *Listing.Kind.choices],
+        required=False,
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("All categories")), *Category.choices],
+        required=False,
+    )
+    tag = forms.CharField(
+        label=_("Tag"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs=TAG_INPUT),
+    )
+    community = forms.ModelChoiceField(
+        label=_("Shared in"),
+        queryset=Community.objects.none(),
+        required=False,
+        empty_label=_("Any community"),
+        to_field_name="slug",
+    )
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+    lat = forms.FloatField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    lon = forms.FloatField(
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class RespondForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say when you could help or pick it up."),
+    )
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("A few words (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DoneForm(forms.Form):
+    thanks = forms.CharField(
+        label=_("Say thank you (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What happened? (optional)"), max_length=500, required=False
+    )
+
+
+class BookingForm(forms.Form):
+    starts_on = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    message = forms.CharField(
+        label=_("Message (optional)"), max_length=500, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The last day is before the first day."))
+        return cleaned
+
+
+class WatchForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Only these kinds (optional)"),
+        choices=Listing.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    radius_km = forms.TypedChoiceField(
+        label=_("Within"), choices=RADIUS_CHOICES, coerce=int, initial=5
+    )
+    address = forms.CharField(
+        label=_("Around"),
+        max_length=120,
+        required=False,
+        help_text=_("An address or a place. Empty: your home village."),
+    )
+
+    def __init__(self, *args, default_centre=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_centre = default_centre
+        self.location_failed = False
+        _point_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not (cleaned.get("address") or "").strip()
+            and cleaned.get("latitude") is None
+        ):
+            if self.default_centre is None:
+                self.add_error("address", _("Type an address or a place."))
+                return cleaned
+            centre = self.default_centre
+            cleaned["place"] = Place(centre.label, centre.latitude, centre.longitude)
+            return cleaned
+        _resolve(self, cleaned)
+        return cleaned

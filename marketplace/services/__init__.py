@@ -1,0 +1,77 @@
+"""Every write to the marketplace. Each service checks the actor's right to act,
+writes in one transaction and schedules e-mails and tasks after commit."""
+
+from ._common import (
+    BookingConflict,
+    InvalidState,
+    LocationUnknown,
+    MarketplaceError,
+    NotPermitted,
+    NotVisible,
+)
+from .bookings import (
+    booking_cancel,
+    booking_confirm,
+    booking_decline,
+    booking_handover,
+    booking_request,
+    booking_return,
+)
+from .listings import (
+    Place,
+    listing_create,
+    listing_expire_due,
+    listing_publish,
+    listing_renew,
+    listing_update,
+    listing_withdraw,
+    photo_delete,
+    resolve_place,
+)
+from .responses import (
+    default_decline_text,
+    match_done,
+    match_reopen,
+    match_reveal_address,
+    response_accept,
+    response_create,
+    response_decline,
+    response_withdraw,
+)
+from .watches import alerts_mark_seen, watch_create, watch_delete, watch_match_listing
+
+__all__ = [
+    "BookingConflict",
+    "InvalidState",
+    "LocationUnknown",
+    "MarketplaceError",
+    "NotPermitted",
+    "NotVisible",
+    "Place",
+    "alerts_mark_seen",
+    "booking_cancel",
+    "booking_confirm",
+    "booking_decline",
+    "booking_handover",
+    "booking_request",
+    "booking_return",
+    "default_decline_text",
+    "listing_create",
+    "listing_expire_due",
+    "listing_publish",
+    "listing_renew",
+    "listing_update",
+    "listing_withdraw",
+    "match_done",
+    "match_reopen",
+    "match_reveal_address",
+    "photo_delete",
+    "resolve_place",
+    "response_accept",
+    "response_create",
+    "response_decline",
+    "response_withdraw",
+    "watch_create",
+    "watch_delete",
+    "watch_match_listing",
+]

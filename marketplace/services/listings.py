@@ -1,0 +1,312 @@
+"""Writes to listings: create, update, publish, withdraw, renew, expire."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from communities.models import Community
+from communities.selectors import active_community_ids
+from hub import geo, ratelimit
+from marketplace import selectors
+from marketplace.images import MAX_PHOTOS, PhotoInvalid, clean_photo
+from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
+
+from ._common import (
+    InvalidState,
+    LocationUnknown,
+    MarketplaceError,
+    NotPermitted,
+    after_commit,
+    notify,
+    require_user,
+)
+
+State = Listing.State
+EDITABLE = (State.DRAFT, State.OPEN)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a listing is: a typed address, a picked point, or both."""
+
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def resolve_place(place: Place) -> geo.GeoPoint:
+    """The exact point of ``place``: a picked point wins, else the geocoded address."""
+    if place.latitude is not None and place.longitude is not None:
+        if not (-90 <= place.latitude <= 90 and -180 <= place.longitude <= 180):
+            raise LocationUnknown(_("This point is not on the map."))
+        return geo.GeoPoint(place.latitude, place.longitude, place.address)
+    point = geo.geocode(place.address, extra_places=selectors.community_places())
+    if point is None:
+        raise LocationUnknown
+    return point
+
+
+def _check_audience(author: User, communities: Sequence[Community], everyone: bool):
+    if not communities and not everyone:
+        raise MarketplaceError(
+            _("Choose at least one of your communities, or everyone nearby.")
+        )
+    mine = active_community_ids(author)
+    if any(c.pk not in mine for c in communities):
+        raise NotPermitted(_("You can only share in communities you are a member of."))
+
+
+def _check_fields(
+    kind: str, helpers_needed: int, starts_at: datetime | None, ends_at: datetime | None
+) -> None:
+    if kind != Listing.Kind.VOLUNTEER and helpers_needed != 1:
+        raise MarketplaceError(
+            _("Only a call for volunteers asks for several helpers.")
+        )
+    if not 1 <= helpers_needed <= 100:
+        raise MarketplaceError(_("Ask for between 1 and 100 helpers."))
+    if starts_at and ends_at and ends_at < starts_at:
+        raise MarketplaceError(_("The end of the time window is before its start."))
+
+
+def _store_location(listing: Listing, point: geo.GeoPoint, address: str) -> None:
+    """Save the private point and derive the public one, once, from it."""
+    ListingLocation.objects.update_or_create(
+        listing=listing,
+        defaults={
+            "latitude": point.latitude,
+            "longitude": point.longitude,
+            "address": address.strip(),
+        },
+    )
+    listing.public_latitude, listing.public_longitude = geo.snap_to_grid(
+        point.latitude, point.longitude
+    )
+    listing.place_name = geo.nearest_place_name(
+        point.latitude, point.longitude, extra_places=selectors.community_places()
+    )
+
+
+def _add_photos(listing: Listing, photos: Iterable[UploadedFile]) -> None:
+    photos = list(photos)
+    existing = listing.photos.count()
+    if existing + len(photos) > MAX_PHOTOS:
+        raise MarketplaceError(_("A listing can have at most 4 photos."))
+    for position, upload in enumerate(photos, start=existing):
+        try:
+            content = clean_photo(upload)
+        except PhotoInvalid as exc:
+            raise MarketplaceError(exc.message) from exc
+        ListingPhoto.objects.create(listing=listing, image=content, position=position)
+
+
+def listing_create(
+    *,
+    author: User,
+    kind: str,
+    title: str,
+    description: str,
+    category: str,
+    place: Place,
+    communities: Sequence[Community] = (),
+    everyone_nearby: bool = False,
+    tags: Sequence[str] = (),
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    helpers_needed: int = 1,
+    photos: Iterable[UploadedFile] = (),
+    publish: bool = False,
+) -> Listing:
+    """Create a listing as a draft, or published at once with ``publish``.
+
+    Refuses communities the author is not an active member of, an empty audience,
+    several helpers on anything but a volunteer call, an address nobody can find,
+    more than four photos or a file that is not a photo. Ten an hour per person.
+    """
+    require_user(author)
+    _check_fields(kind, helpers_needed, starts_at, ends_at)
+    _check_audience(author, communities, everyone_nearby)
+    point = resolve_place(place)
+    ratelimit.hit(scope="listing_create", key=author.pk, limit=10, window_s=3600)
+    with transaction.atomic():
+        listing = Listing(
+            author=author,
+            kind=kind,
+            title=title.strip(),
+            description=description.strip(),
+            category=category,
+            everyone_nearby=everyone_nearby,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            expires_at=expires_at,
+            helpers_needed=helpers_needed,
+            public_latitude=0.0,
+            public_longitude=0.0,
+        )
+        listing.save()
+        _store_location(listing, point, place.address)
+        listing.save(
+            update_fields=["public_latitude", "public_longitude", "place_name"]
+        )
+        listing.communities.set(communities)
+        listing.tags.set(_clean_tags(tags))
+        _add_photos(listing, photos)
+        if publish:
+            _publish(listing)
+    return listing
+
+
+def _clean_tags(tags: Sequence[str]) -> list[str]:
+    cleaned = []
+    for tag in tags:
+        tag = " ".join(tag.split())[:50].lower()
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned[:10]
+
+
+def _require_author(actor: User, listing: Listing) -> None:
+    require_user(actor)
+    if listing.author_id != actor.pk:
+        raise NotPermitted(_("Only the person who posted this can change it."))
+
+
+def listing_update(
+    *,
+    actor: User,
+    listing: Listing,
+    title: str,
+    description: str,
+    category: str,
+    place: Place | None = None,
+    communities: Sequence[Community] = (),
+    everyone_nearby: bool = False,
+    tags: Sequence[str] = (),
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    helpers_needed: int = 1,
+    photos: Iterable[UploadedFile] = (),
+) -> Listing:
+    """Change a draft or open listing; author only. A new place moves the public point
+    once more."""
+    _require_author(actor, listing)
+    if listing.state not in EDITABLE:
+        raise InvalidState(_("Only drafts and open listings can be edited."))
+    _check_fields(listing.kind, helpers_needed, starts_at, ends_at)
+    _check_audience(actor, communities, everyone_nearby)
+    point = resolve_place(place) if place is not None else None
+    ratelimit.hit(scope="listing_update", key=actor.pk, limit=60, window_s=3600)
+    with transaction.atomic():
+        listing.title, listing.description = title.strip(), description.strip()
+        listing.category, listing.everyone_nearby = category, everyone_nearby
+        listing.starts_at, listing.ends_at = starts_at, ends_at
+        listing.helpers_needed = helpers_needed
+        if expires_at is not None:
+            listing.expires_at = expires_at
+        if point is not None:
+            _store_location(listing, point, place.address)
+        listing.save()
+        listing.communities.set(communities)
+        listing.tags.set(_clean_tags(tags))
+        _add_photos(listing, photos)
+    return listing
+
+
+def _default_expiry(listing: Listing) -> datetime:
+    days = getattr(settings, "NABOLAG_LISTING_DEFAULT_DAYS", 30)
+    now = timezone.now()
+    if listing.ends_at and listing.ends_at > now:
+        return listing.ends_at
+    return now + timedelta(days=days)
+
+
+def _publish(listing: Listing) -> None:
+    listing.state = State.OPEN
+    listing.published_at = timezone.now()
+    if not listing.expires_at or listing.expires_at <= listing.published_at:
+        listing.expires_at = _default_expiry(listing)
+    listing.expiry_notified_at = None
+    listing.save(
+        update_fields=["state", "published_at", "expires_at", "expiry_notified_at"]
+    )
+    from marketplace import tasks
+
+    pk = listing.pk
+    after_commit("match_watches", lambda: tasks.match_watches.enqueue(listing_id=pk))
+
+
+def listing_publish(*, actor: User, listing: Listing) -> Listing:
+    """Publish a draft; author only. Watches that match are alerted after commit."""
+    _require_author(actor, listing)
+    if listing.state != State.DRAFT:
+        raise InvalidState(_("Only a draft can be published."))
+    with transaction.atomic():
+        _publish(listing)
+    return listing
+
+
+def listing_withdraw(*, actor: User, listing: Listing) -> Listing:
+    """Take a listing down; its agreed matches are cancelled. Author only."""
+    _require_author(actor, listing)
+    if listing.state not in (State.DRAFT, State.OPEN, State.MATCHED):
+        raise InvalidState(_("This listing can no longer be withdrawn."))
+    with transaction.atomic():
+        listing.state = State.WITHDRAWN
+        listing.save(update_fields=["state", "updated_at"])
+        Match.objects.filter(listing=listing, state=Match.State.ACTIVE).update(
+            state=Match.State.CANCELLED, updated_at=timezone.now()
+        )
+    return listing
+
+
+def listing_renew(*, actor: User, listing: Listing, days: int | None = None) -> Listing:
+    """Keep an open or expired listing up for another period. Author only."""
+    _require_author(actor, listing)
+    if listing.state not in (State.OPEN, State.EXPIRED):
+        raise InvalidState(_("Only open or expired listings can be renewed."))
+    ratelimit.hit(scope="listing_renew", key=actor.pk, limit=30, window_s=3600)
+    days = days or getattr(settings, "NABOLAG_LISTING_DEFAULT_DAYS", 30)
+    with transaction.atomic():
+        listing.state = State.OPEN
+        listing.expires_at = timezone.now() + timedelta(days=days)
+        listing.expiry_notified_at = None
+        if listing.ends_at and listing.ends_at < timezone.now():
+            listing.ends_at = None
+        listing.save(
+            update_fields=["state", "expires_at", "expiry_notified_at", "ends_at"]
+        )
+    return listing
+
+
+def listing_expire_due(*, now: datetime | None = None) -> int:
+    """Expire open listings past their date and tell each author; returns how many."""
+    now = now or timezone.now()
+    due = list(
+        Listing.objects.filter(state=State.OPEN, expires_at__lte=now).values_list(
+            "pk", "author_id"
+        )
+    )
+    for pk, author_id in due:
+        with transaction.atomic():
+            changed = Listing.objects.filter(pk=pk, state=State.OPEN).update(
+                state=State.EXPIRED, expiry_notified_at=now, updated_at=now
+            )
+            if changed:
+                notify("listing_expired", user_id=author_id, object_id=pk)
+    return len(due)
+
+
+def photo_delete(*, actor: User, photo: ListingPhoto) -> None:
+    """Remove one photo of one's own listing."""
+    _require_author(actor, photo.listing)
+    photo.image.delete(save=False)
+    photo.delete()

@@ -1,0 +1,108 @@
+"""Watches: "tell me about new listings in these categories within R km"."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from hub import geo, ratelimit
+from marketplace import selectors
+from marketplace.models import Category, Listing, Watch, WatchHit
+
+from ._common import MarketplaceError, NotPermitted, require_user
+from .listings import Place, resolve_place
+
+MAX_WATCHES = 10
+MAX_RADIUS_KM = 50
+
+
+def watch_create(
+    *,
+    user: User,
+    categories: Sequence[str],
+    place: Place,
+    radius_km: int = 5,
+    kinds: Sequence[str] = (),
+) -> Watch:
+    """Save a watch around a place (typed, picked, or the home village)."""
+    require_user(user)
+    if not categories:
+        raise MarketplaceError(_("Choose at least one category."))
+    if any(c not in Category.values for c in categories):
+        raise MarketplaceError(_("Unknown category."))
+    if any(k not in Listing.Kind.values for k in kinds):
+        raise MarketplaceError(_("Unknown kind of listing."))
+    if not 1 <= radius_km <= MAX_RADIUS_KM:
+        raise MarketplaceError(_("Choose a distance between 1 and 50 km."))
+    if Watch.objects.filter(user=user).count() >= MAX_WATCHES:
+        raise MarketplaceError(_("You can keep at most 10 watches."))
+    point = resolve_place(place)
+    ratelimit.hit(scope="watch_create", key=user.pk, limit=20, window_s=3600)
+    label = place.address.strip() or geo.nearest_place_name(
+        point.latitude, point.longitude, extra_places=selectors.community_places()
+    )
+    return Watch.objects.create(
+        user=user,
+        categories=list(dict.fromkeys(categories)),
+        kinds=list(dict.fromkeys(kinds)),
+        radius_km=radius_km,
+        latitude=point.latitude,
+        longitude=point.longitude,
+        centre_label=label[:120],
+    )
+
+
+def watch_delete(*, user: User, watch: Watch) -> None:
+    """Remove one of one's own watches and its alerts."""
+    require_user(user)
+    if watch.user_id != user.pk:
+        raise NotPermitted
+    watch.delete()
+
+
+def watch_match_listing(*, listing: Listing) -> list[WatchHit]:
+    """Alert every watch (not the author's) that a newly published listing fits.
+
+    Watches are prefiltered on a latitude band, then by category, kind, distance
+    from the public point, and whether the watcher may see the listing at all.
+    """
+    if listing.state != Listing.State.OPEN:
+        return []
+    box = geo.bounding_box(
+        listing.public_latitude, listing.public_longitude, MAX_RADIUS_KM
+    )
+    candidates = (
+        Watch.objects.filter(active=True, latitude__range=(box.min_lat, box.max_lat))
+        .exclude(user_id=listing.author_id)
+        .select_related("user")
+    )
+    hits = []
+    for watch in candidates:
+        if listing.category not in watch.categories:
+            continue
+        if watch.kinds and listing.kind not in watch.kinds:
+            continue
+        distance = geo.geodesic_km(
+            watch.latitude,
+            watch.longitude,
+            listing.public_latitude,
+            listing.public_longitude,
+        )
+        if distance > watch.radius_km:
+            continue
+        if not selectors.can_view_listing(user=watch.user, listing=listing):
+            continue
+        hits.append(WatchHit(watch=watch, listing=listing))
+    with transaction.atomic():
+        WatchHit.objects.bulk_create(hits, ignore_conflicts=True)
+    return hits
+
+
+def alerts_mark_seen(*, user: User) -> int:
+    """Mark all of the user's alerts as seen; returns how many changed."""
+    require_user(user)
+    return WatchHit.objects.filter(watch__user=user, seen_at__isnull=True).update(
+        seen_at=timezone.now()
+    )

@@ -1,0 +1,227 @@
+"""JSON API for conversations and messages, under /api/messaging/.
+
+Thin adapters over messaging.services and messaging.selectors.
+"""
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from . import selectors, services
+from .events import message_payload
+from .models import MESSAGE_MAX_CHARS, Conversation, Message
+
+router = Router(tags=["messaging"])
+
+
+class ConversationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    community: str | None
+    archived: bool
+    last_seq: int
+    unread: int
+    url: str
+
+
+class AuthorOut(Schema):
+    id: int
+    name: str
+
+
+class ReplyOut(Schema):
+    id: int
+    author: str
+    excerpt: str
+
+
+class ReactionOut(Schema):
+    emoji: str
+    count: int
+    user_ids: list[int]
+
+
+class MessageOut(Schema):
+    id: int
+    seq: int
+    conversation: int
+    client_id: str
+    author: AuthorOut | None
+    html: str
+    body: str
+    created_at: str
+    edited: bool
+    removed: bool
+    hidden: bool
+    reply_to: ReplyOut | None
+    reactions: list[ReactionOut]
+
+
+class MessagePage(Schema):
+    messages: list[MessageOut]
+    last_seq: int = Field(description="Pass as `after` to fetch what came next.")
+    more: bool
+
+
+class MessageIn(Schema):
+    body: str = Field(max_length=MESSAGE_MAX_CHARS * 2)
+    client_id: str = Field(min_length=1, max_length=64)
+    reply_to: int | None = None
+
+
+class EditIn(Schema):
+    body: str = Field(max_length=MESSAGE_MAX_CHARS * 2)
+
+
+class ReactionIn(Schema):
+    emoji: str = Field(max_length=8)
+
+
+class ReadIn(Schema):
+    up_to: int | None = None
+
+
+class ReadOut(Schema):
+    last_read_id: int
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _readable(request: HttpRequest, pk: int) -> Conversation:
+    conversation = get_object_or_404(Conversation, pk=pk)
+    if not selectors.can_read(user=request.user, conversation=conversation):
+        raise Http404
+    return conversation
+
+
+def _message(request: HttpRequest, pk: int) -> Message:
+    message = get_object_or_404(Message.objects.select_related("conversation"), pk=pk)
+    _readable(request, message.conversation_id)
+    return message
+
+
+def _error(exc: services.MessagingError) -> Status:
+    status = 403 if isinstance(exc, services.NotPermitted) else 400
+    return Status(status, {"detail": str(exc.message)})
+
+
+@router.get("/conversations", response=list[ConversationOut])
+def list_conversations(request: HttpRequest):
+    """Every conversation you may read, newest activity first, with unread counts."""
+    return [
+        {
+            "id": c.pk,
+            "kind": c.kind,
+            "title": selectors.display_title(c, request.user),
+            "community": c.community.name if c.community else None,
+            "archived": c.is_archived,
+            "last_seq": c.last_seq,
+            "unread": c.unread_count,
+            "url": c.get_absolute_url(),
+        }
+        for c in selectors.conversations_with_unread(request.user)[:200]
+    ]
+
+
+@router.get("/conversations/{int:pk}/messages", response=MessagePage)
+def list_messages(request: HttpRequest, pk: int, after: int = 0, limit: int = 100):
+    """Messages changed after sequence number ``after`` (new, edited, removed,
+    hidden, reacted to), oldest first: the catch-up after a reconnect."""
+    conversation = _readable(request, pk)
+    limit = max(1, min(limit, 200))
+    rows = list(
+        selectors.messages_in(
+            user=request.user,
+            conversation=conversation,
+            after_seq=after,
+            limit=limit + 1,
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "messages": [message_payload(m) for m in rows],
+        "last_seq": rows[-1].seq if rows else max(after, 0),
+        "more": more,
+    }
+
+
+@router.post(
+    "/conversations/{int:pk}/messages",
+    response={200: MessageOut, 201: MessageOut, 400: ErrorOut, 403: ErrorOut},
+)
+def post_message(request: HttpRequest, pk: int, data: MessageIn):
+    """Send a message. Retrying with the same ``client_id`` returns the first
+    message with status 200 instead of creating another."""
+    conversation = _readable(request, pk)
+    try:
+        message, created = services.message_send(
+            author=request.user,
+            conversation=conversation,
+            body=data.body,
+            client_id=data.client_id,
+            reply_to_id=data.reply_to,
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
+    return Status(201 if created else 200, message_payload(message))
+
+
+@router.patch(
+    "/messages/{int:pk}", response={200: MessageOut, 400: ErrorOut, 403: ErrorOut}
+)
+def edit_message(request: HttpRequest, pk: int, data: EditIn):
+    """Change your message's text (for 15 minutes after sending)."""
+    try:
+        message = services.message_edit(
+            actor=request.user, message=_message(request, pk), body=data.body
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
+    return Status(200, message_payload(message))
+
+
+@router.delete(
+    "/messages/{int:pk}", response={200: MessageOut, 400: ErrorOut, 403: ErrorOut}
+)
+def remove_message(request: HttpRequest, pk: int):
+    """Remove your message; a tombstone keeps its place."""
+    try:
+        message = services.message_remove(
+            actor=request.user, message=_message(request, pk)
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
+    return Status(200, message_payload(message))
+
+
+@router.post(
+    "/messages/{int:pk}/reactions",
+    response={200: MessageOut, 400: ErrorOut, 403: ErrorOut},
+)
+def react(request: HttpRequest, pk: int, data: ReactionIn):
+    """Add your reaction to a message, or take it back if it is there."""
+    try:
+        message = services.reaction_toggle(
+            actor=request.user, message=_message(request, pk), emoji=data.emoji
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
+    return Status(200, message_payload(message))
+
+
+@router.post("/conversations/{int:pk}/read", response={200: ReadOut, 403: ErrorOut})
+def mark_read(request: HttpRequest, pk: int, data: ReadIn):
+    """Mark the conversation read up to message ``up_to`` (default: all)."""
+    conversation = _readable(request, pk)
+    try:
+        last = services.conversation_mark_read(
+            user=request.user, conversation=conversation, up_to_id=data.up_to
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
+    return Status(200, {"last_read_id": last})

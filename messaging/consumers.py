@@ -1,0 +1,186 @@
+"""The live socket at /ws/: push only.
+
+Browsers write over HTTP; the socket delivers events for the conversations its
+user may read (re-checked whenever memberships change) and carries two kinds of
+ephemeral frames from the browser, typing and presence, which are never stored.
+"""
+
+import json
+import logging
+import time
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from . import events
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_CHARS = 1024
+FRAME_BUDGET = (20, 10.0)  # frames per seconds, per socket
+TYPING_EVERY_S = 2.0
+PRESENCE_EVERY_S = 10.0
+CLOSE_ANONYMOUS = 4401
+CLOSE_DEACTIVATED = 4403
+clock = time.monotonic  # a name of our own, so tests can hold the time still
+
+
+@database_sync_to_async
+def _subscriptions(user_id: int) -> set[int] | None:
+    """The conversations the user may read now, or None if the account is gone."""
+    from accounts.models import User
+
+    from .selectors import conversation_ids_for
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return None if user is None else conversation_ids_for(user)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """One socket per tab. ``connect`` authenticates and subscribes; layer
+    handlers forward events; ``receive`` accepts typing and presence only."""
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels 4.2 hops onto a shared thread before every handler to close
+        # old database connections. All database work here goes through
+        # database_sync_to_async, which already does that, so skip the hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_ANONYMOUS)
+            return
+        self.user_id = user.pk
+        self.public = {"id": user.pk, "name": user.public_name}
+        self.subscribed: set[int] = set()
+        self.frames: list[float] = []
+        self.last_sent: dict[tuple[str, int], float] = {}
+        await self.channel_layer.group_add(
+            events.user_group(self.user_id), self.channel_name
+        )
+        await self._resubscribe()
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "user_id"):
+            return
+        await self.channel_layer.group_discard(
+            events.user_group(self.user_id), self.channel_name
+        )
+        for conversation_id in getattr(self, "subscribed", set()):
+            await self.channel_layer.group_discard(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+
+    async def _resubscribe(self) -> None:
+        allowed = await _subscriptions(self.user_id)
+        if allowed is None:
+            await self.close(code=CLOSE_DEACTIVATED)
+            return
+        for conversation_id in self.subscribed - allowed:
+            await self.channel_layer.group_discard(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+        for conversation_id in allowed - self.subscribed:
+            await self.channel_layer.group_add(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+        self.subscribed = allowed
+        await self.send_json(
+            {
+                "type": "subscriptions",
+                "user": self.public,
+                "conversations": sorted(allowed),
+            }
+        )
+
+    # --- layer events ----------------------------------------------------------
+
+    async def nabolag_event(self, message: dict) -> None:
+        await self.send(text_data=message["text"])
+
+    async def nabolag_resubscribe(self, message: dict) -> None:
+        await self._resubscribe()
+
+    async def nabolag_disconnect(self, message: dict) -> None:
+        await self.close(code=CLOSE_DEACTIVATED)
+
+    # --- frames from the browser -----------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data=None) -> None:
+        if not hasattr(self, "user_id"):
+            return
+        if text_data is None:
+            return await self._error("malformed", "Send JSON text frames.")
+        if len(text_data) > MAX_FRAME_CHARS:
+            return await self._error("too_large", "Frame too large.")
+        if not self._within_budget():
+            return await self._error("rate_limited", "Too many frames; slow down.")
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            return await self._error("malformed", "Not JSON.")
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            return await self._error("malformed", "A frame needs a type.")
+        handler = {"typing": self._typing, "presence": self._presence}.get(
+            frame["type"]
+        )
+        if handler is None:
+            return await self._error("unknown_type", "Unknown frame type.")
+        await handler(frame)
+
+    def _within_budget(self) -> bool:
+        now = clock()
+        limit, window = FRAME_BUDGET
+        self.frames = [t for t in self.frames if now - t < window]
+        if len(self.frames) >= limit:
+            return False
+        self.frames.append(now)
+        return True
+
+    def _conversation(self, frame: dict) -> int | None:
+        value = frame.get("conversation")
+        if isinstance(value, int) and value in self.subscribed:
+            return value
+        return None
+
+    def _throttled(self, kind: str, conversation_id: int, every_s: float) -> bool:
+        now = clock()
+        key = (kind, conversation_id)
+        if now - self.last_sent.get(key, -every_s) < every_s:
+            return True
+        self.last_sent[key] = now
+        return False
+
+    async def _typing(self, frame: dict) -> None:
+        conversation_id = self._conversation(frame)
+        if conversation_id is None:
+            return await self._error("not_subscribed", "Unknown conversation.")
+        if self._throttled("typing", conversation_id, TYPING_EVERY_S):
+            return
+        await self._relay(conversation_id, {"type": "typing"})
+
+    async def _presence(self, frame: dict) -> None:
+        conversation_id = self._conversation(frame)
+        if conversation_id is None:
+            return await self._error("not_subscribed", "Unknown conversation.")
+        state = "away" if frame.get("state") == "away" else "here"
+        if state == "here" and self._throttled(
+            "presence", conversation_id, PRESENCE_EVERY_S
+        ):
+            return
+        await self._relay(conversation_id, {"type": "presence", "state": state})
+
+    async def _relay(self, conversation_id: int, payload: dict) -> None:
+        payload |= {"conversation": conversation_id, "user": self.public}
+        await self.channel_layer.group_send(
+            events.conversation_group(conversation_id), events.as_event(payload)
+        )
+
+    async def _error(self, code: str, detail: str) -> None:
+        await self.send_json({"type": "error", "code": code, "detail": detail})

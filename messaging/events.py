@@ -1,0 +1,139 @@
+"""Live events: what is sent, and to whom.
+
+Generating an event (the payload and its audience) is kept apart from delivering
+it. Every event goes to an explicitly chosen group: ``conv.<id>`` reaches the
+sockets subscribed to one conversation (the consumer only subscribes sockets whose
+user may read it), ``user.<id>`` reaches one person's sockets. Events leave only
+after the transaction commits; a failed send is logged and never undoes the write,
+because clients catch up over HTTP.
+"""
+
+import json
+import logging
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .models import Conversation, Message
+from .text import render_body
+
+logger = logging.getLogger(__name__)
+
+EVENT = "nabolag.event"  # forwarded to the browser as it is
+RESUBSCRIBE = "nabolag.resubscribe"  # the socket re-checks what it may see
+DISCONNECT = "nabolag.disconnect"  # the account can no longer use the socket
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"conv.{conversation_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def message_payload(message: Message, *, with_reactions: bool = True) -> dict:
+    """The public form of a message, as the API and the socket send it.
+
+    Hidden and removed messages keep their place but lose their text.
+    """
+    author = message.author
+    shown = not (message.is_removed or message.is_hidden)
+    reactions: dict[str, list[int]] = {}
+    if shown and with_reactions:
+        for reaction in message.reactions.all():
+            reactions.setdefault(reaction.emoji, []).append(reaction.user_id)
+    reply = message.reply_to
+    return {
+        "id": message.pk,
+        "seq": message.seq,
+        "conversation": message.conversation_id,
+        "client_id": message.client_id,
+        "author": {"id": author.pk, "name": author.public_name} if author else None,
+        "html": render_body(message.body) if shown else "",
+        "body": message.body if shown else "",
+        "created_at": message.created_at.isoformat(),
+        "edited": message.edited_at is not None,
+        "removed": message.is_removed,
+        "hidden": message.is_hidden,
+        "reply_to": _reply_payload(reply) if reply else None,
+        "reactions": [
+            {"emoji": emoji, "count": len(users), "user_ids": users}
+            for emoji, users in reactions.items()
+        ],
+    }
+
+
+def _reply_payload(reply: Message) -> dict:
+    shown = not (reply.is_removed or reply.is_hidden)
+    return {
+        "id": reply.pk,
+        "author": reply.author.public_name if reply.author else "",
+        "excerpt": reply.body[:80] if shown else "",
+    }
+
+
+def _deliver(group: str, message: dict) -> None:
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:  # the write stands; clients catch up over HTTP
+        logger.exception("Could not send a live event to %s", group)
+
+
+def as_event(payload: dict) -> dict:
+    """A layer message carrying ``payload`` encoded once, not once per socket."""
+    return {"type": EVENT, "text": json.dumps(payload, separators=(",", ":"))}
+
+
+def _after_commit(group: str, message: dict) -> None:
+    transaction.on_commit(lambda: _deliver(group, message))
+
+
+def message_changed(message: Message, *, change: str) -> None:
+    """A message was sent, edited, removed, hidden or reacted to."""
+    payload = {
+        "type": f"message.{change}",
+        # A new message has no reactions yet: spare the query.
+        "message": message_payload(message, with_reactions=change != "new"),
+    }
+    _after_commit(conversation_group(message.conversation_id), as_event(payload))
+
+
+def conversation_changed(conversation: Conversation) -> None:
+    """A channel was renamed, archived or restored."""
+    payload = {
+        "type": "conversation.changed",
+        "conversation": {
+            "id": conversation.pk,
+            "title": conversation.title,
+            "archived": conversation.is_archived,
+        },
+    }
+    _after_commit(conversation_group(conversation.pk), as_event(payload))
+
+
+def notification_created(*, user_id: int, kind: str, message: Message) -> None:
+    """Tell one person about a direct message or a mention of them."""
+    author = message.author.public_name if message.author else ""
+    payload = {
+        "type": "notification",
+        "kind": kind,
+        "conversation": message.conversation_id,
+        "message": message.pk,
+        "author": author,
+    }
+    _after_commit(user_group(user_id), as_event(payload))
+
+
+def subscriptions_changed(user_ids: Iterable[int]) -> None:
+    """These people may now see more or fewer conversations: their sockets
+    re-check at once, leaving groups they lost and joining new ones."""
+    for user_id in set(user_ids):
+        _after_commit(user_group(user_id), {"type": RESUBSCRIBE})
+
+
+def account_deactivated(user_id: int) -> None:
+    """Close every socket of an account that was deactivated."""
+    _after_commit(user_group(user_id), {"type": DISCONNECT})

@@ -1,0 +1,292 @@
+"""Reads of conversations and messages, scoped by who may see them.
+
+Who may read a conversation:
+- a channel that is not restricted: active members of its community and of the
+  communities it is shared with; municipal staff;
+- a restricted channel: its participants and the organisers of its community;
+- a direct conversation or a thread: its participants.
+Writing needs the same, and an open (not archived) conversation.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from communities.models import Community, Membership
+from communities.selectors import can_manage_members, is_municipal_staff
+
+from .models import Conversation, Message, Notification, Participant, ReadState
+
+AnyUser = User | AnonymousUser
+Kind = Conversation.Kind
+
+
+def _active_community_ids(user: User) -> QuerySet:
+    return Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values(
+        "community_id"
+    )
+
+
+def _organised_community_ids(user: User) -> QuerySet:
+    return Membership.objects.filter(
+        user=user, state=Membership.State.ACTIVE, role=Membership.Role.ORGANISER
+    ).values("community_id")
+
+
+def _readable_q(user: User) -> Q:
+    mine = Participant.objects.filter(user=user).values("conversation_id")
+    member_of = _active_community_ids(user)
+    open_channel = Q(kind=Kind.CHANNEL, is_restricted=False) & (
+        Q(community_id__in=member_of)
+        | Q(
+            pk__in=Conversation.shared_with.through.objects.filter(
+                community_id__in=member_of
+            ).values("conversation_id")
+        )
+    )
+    organised = Q(kind=Kind.CHANNEL, community_id__in=_organised_community_ids(user))
+    return Q(pk__in=mine) | open_channel | organised
+
+
+def conversations_readable_by(user: AnyUser) -> QuerySet[Conversation]:
+    """Every conversation ``user`` may read (staff: every channel, own DMs)."""
+    if not user.is_authenticated or not user.is_active:
+        return Conversation.objects.none()
+    q = _readable_q(user)
+    if is_municipal_staff(user):
+        q |= Q(kind=Kind.CHANNEL)
+    return Conversation.objects.filter(q)
+
+
+def conversation_ids_for(user: AnyUser) -> set[int]:
+    """Ids of the conversations whose live events ``user`` may receive."""
+    return set(conversations_readable_by(user).values_list("pk", flat=True))
+
+
+def can_read(*, user: AnyUser, conversation: Conversation) -> bool:
+    """The rules of conversations_readable_by for one conversation, in one or
+    two small queries (this runs on every write)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if conversation.kind != Kind.CHANNEL or conversation.is_restricted:
+        if Participant.objects.filter(conversation=conversation, user=user).exists():
+            return True
+        if conversation.kind != Kind.CHANNEL:
+            return False
+        allowed = Q(community_id=conversation.community_id, role="organiser")
+    else:
+        allowed = Q(community_id=conversation.community_id) | Q(
+            community__shared_channels=conversation
+        )
+    active = Membership.objects.filter(user=user, state=Membership.State.ACTIVE)
+    return active.filter(allowed).exists() or is_municipal_staff(user)
+
+
+def can_write(*, user: AnyUser, conversation: Conversation) -> bool:
+    """Readers may write, except in archived conversations."""
+    if conversation.is_archived:
+        return False
+    return can_read(user=user, conversation=conversation)
+
+
+def can_manage_channel(*, user: AnyUser, conversation: Conversation) -> bool:
+    """Organisers of the channel's community and municipal staff."""
+    if conversation.kind != Kind.CHANNEL:
+        return False
+    return can_manage_members(user=user, community=conversation.community)
+
+
+def audience_user_ids(conversation: Conversation) -> set[int]:
+    """Everyone who may read ``conversation`` (for mentions), except staff."""
+    if conversation.kind != Kind.CHANNEL:
+        return set(conversation.participants.values_list("user_id", flat=True))
+    organisers = Membership.objects.filter(
+        community_id=conversation.community_id,
+        state=Membership.State.ACTIVE,
+        role=Membership.Role.ORGANISER,
+    ).values_list("user_id", flat=True)
+    if conversation.is_restricted:
+        people = conversation.participants.values_list("user_id", flat=True)
+        return set(people) | set(organisers)
+    communities = [conversation.community_id] + [
+        c.pk for c in conversation.shared_with.all()
+    ]
+    return set(
+        Membership.objects.filter(
+            community_id__in=communities, state=Membership.State.ACTIVE
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _with_unread(qs: QuerySet[Conversation], user: User) -> QuerySet[Conversation]:
+    last_read = ReadState.objects.filter(conversation=OuterRef("pk"), user=user).values(
+        "last_read_id"
+    )[:1]
+    return qs.annotate(
+        my_last_read=Coalesce(Subquery(last_read), 0, output_field=IntegerField())
+    ).annotate(
+        unread_count=Count(
+            "messages",
+            filter=Q(messages__id__gt=F("my_last_read"))
+            & ~Q(messages__author=user)
+            & Q(messages__removed_at__isnull=True, messages__visibility="visible"),
+        )
+    )
+
+
+def community_channels(*, user: AnyUser, community: Community) -> list[Conversation]:
+    """The channels of ``community`` (own and shared in) that ``user`` may read,
+    with ``unread_count``; archived ones last."""
+    if not user.is_authenticated:
+        return []
+    qs = conversations_readable_by(user).filter(
+        Q(community=community) | Q(shared_with=community), kind=Kind.CHANNEL
+    )
+    qs = _with_unread(qs.distinct(), user).select_related("community")
+    return sorted(
+        qs, key=lambda c: (c.is_archived, not c.is_general, c.title.casefold())
+    )
+
+
+def conversations_for_inbox(user: AnyUser) -> QuerySet[Conversation]:
+    """Direct conversations and threads of ``user``, newest activity first,
+    with ``unread_count``."""
+    if not user.is_authenticated:
+        return Conversation.objects.none()
+    qs = Conversation.objects.filter(
+        kind__in=[Kind.DIRECT, Kind.THREAD], participants__user=user
+    )
+    return _with_unread(qs, user).order_by("-last_message_at", "-pk")
+
+
+def conversations_with_unread(user: AnyUser) -> QuerySet[Conversation]:
+    """Every readable conversation with ``unread_count``, newest activity first."""
+    if not user.is_authenticated:
+        return Conversation.objects.none()
+    qs = _with_unread(conversations_readable_by(user), user)
+    return (
+        qs.select_related("community")
+        .prefetch_related("participants__user")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def messages_in(
+    *, user: AnyUser, conversation: Conversation, after_seq: int = 0, limit: int = 200
+) -> QuerySet[Message]:
+    """Messages changed after ``after_seq`` (new, edited, removed, hidden, reacted),
+    oldest first; empty unless ``user`` may read the conversation."""
+    if not can_read(user=user, conversation=conversation):
+        return Message.objects.none()
+    return (
+        Message.objects.filter(conversation=conversation, seq__gt=after_seq)
+        .select_related("author", "reply_to__author")
+        .prefetch_related("reactions")
+        .order_by("seq")[:limit]
+    )
+
+
+def recent_messages(
+    *, user: AnyUser, conversation: Conversation, limit: int = 50
+) -> list[Message]:
+    """The latest ``limit`` messages, oldest first, for the conversation page."""
+    if not can_read(user=user, conversation=conversation):
+        return []
+    qs = (
+        Message.objects.filter(conversation=conversation)
+        .select_related("author", "reply_to__author")
+        .prefetch_related("reactions")
+        .order_by("-id")[:limit]
+    )
+    return list(reversed(qs))
+
+
+def unread_notification_count(user: AnyUser) -> int:
+    """Unread direct messages and mentions, for the page header (one query)."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_for(user: AnyUser, *, limit: int = 50) -> QuerySet[Notification]:
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("message__author", "conversation")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def direct_conversation_between(users: list[User]) -> Conversation | None:
+    """The existing direct conversation of exactly these people, if any."""
+    ids = {u.pk for u in users}
+    qs = Conversation.objects.filter(kind=Kind.DIRECT).annotate(
+        n=Count("participants", distinct=True),
+        n_in=Count(
+            "participants", filter=Q(participants__user_id__in=ids), distinct=True
+        ),
+    )
+    return qs.filter(n=len(ids), n_in=len(ids)).order_by("pk").first()
+
+
+def people_reachable_by(user: AnyUser) -> QuerySet[User]:
+    """Active people who share an active community with ``user``."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__state=Membership.State.ACTIVE,
+            memberships__community_id__in=_active_community_ids(user),
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def participants_of(conversation: Conversation) -> QuerySet[Participant]:
+    return conversation.participants.select_related("user").order_by(
+        "user__display_name"
+    )
+
+
+def channel_candidates(*, conversation: Conversation) -> QuerySet[User]:
+    """Members of a channel's communities not yet among its participants."""
+    communities = [
+        conversation.community_id,
+        *conversation.shared_with.values_list("pk", flat=True),
+    ]
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__community_id__in=communities,
+            memberships__state=Membership.State.ACTIVE,
+        )
+        .exclude(conversation_participations__conversation=conversation)
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def display_title(conversation: Conversation, viewer: AnyUser) -> str:
+    """A channel's or thread's name; for a direct conversation, the other people
+    (uses prefetched participants when present)."""
+    if conversation.kind != Kind.DIRECT or conversation.title:
+        return str(conversation)
+    names = [
+        p.user.public_name
+        for p in conversation.participants.all()
+        if p.user_id != getattr(viewer, "pk", None)
+    ]
+    return ", ".join(sorted(names)) or str(conversation)

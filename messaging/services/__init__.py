@@ -1,0 +1,58 @@
+"""Every write to conversations and messages.
+
+Each service checks the actor's right to act again (membership can change at any
+moment), writes in one transaction and emits its live events after commit through
+``messaging.events``.
+"""
+
+from .common import (
+    EDIT_LIMIT,
+    EDIT_WINDOW,
+    REACT_LIMIT,
+    SEND_LIMIT,
+    MessageInvalid,
+    MessagingError,
+    NotPermitted,
+)
+from .conversations import (
+    channel_archive,
+    channel_create,
+    channel_ensure_general,
+    channel_update,
+    direct_start,
+    participant_add,
+    participant_remove,
+    thread_for_object,
+)
+from .messages import (
+    conversation_mark_read,
+    message_edit,
+    message_remove,
+    message_send,
+    message_set_visibility,
+    reaction_toggle,
+)
+
+__all__ = [
+    "EDIT_LIMIT",
+    "EDIT_WINDOW",
+    "REACT_LIMIT",
+    "SEND_LIMIT",
+    "MessageInvalid",
+    "MessagingError",
+    "NotPermitted",
+    "channel_archive",
+    "channel_create",
+    "channel_ensure_general",
+    "channel_update",
+    "conversation_mark_read",
+    "direct_start",
+    "message_edit",
+    "message_remove",
+    "message_send",
+    "message_set_visibility",
+    "participant_add",
+    "participant_remove",
+    "reaction_toggle",
+    "thread_for_object",
+]

@@ -1,0 +1,224 @@
+"""Writes to conversations: channels, participants, direct conversations, threads."""
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from communities.models import Community, Membership
+from communities.selectors import can_manage_members, is_municipal_staff
+from hub import ratelimit
+
+from .. import events, selectors
+from ..models import (
+    Conversation,
+    Participant,
+)
+from .common import MessagingError, NotPermitted
+
+logger = logging.getLogger(__name__)
+Kind = Conversation.Kind
+
+
+def channel_ensure_general(*, community: Community) -> Conversation:
+    """The community's general channel, created the first time it is needed."""
+    existing = Conversation.objects.filter(community=community, is_general=True)
+    if channel := existing.first():
+        return channel
+    try:
+        with transaction.atomic():
+            channel = Conversation.objects.create(
+                kind=Kind.CHANNEL,
+                community=community,
+                title=str(_("General")),
+                is_general=True,
+            )
+    except IntegrityError:  # another request created it first
+        return existing.get()
+    events.subscriptions_changed(selectors.audience_user_ids(channel))
+    return channel
+
+
+def _require_manager(actor: User, conversation: Conversation) -> None:
+    if not selectors.can_manage_channel(user=actor, conversation=conversation):
+        raise NotPermitted
+
+
+def _require_organiser(actor: User, community: Community) -> None:
+    if not can_manage_members(user=actor, community=community):
+        raise NotPermitted
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise MessagingError(_("A channel needs a name."))
+    return title[:80]
+
+
+@transaction.atomic
+def channel_create(
+    *,
+    actor: User,
+    community: Community,
+    title: str,
+    topic: str = "",
+    is_restricted: bool = False,
+    shared_with: Iterable[Community] = (),
+) -> Conversation:
+    """A new channel in ``community``; organisers only. A restricted channel
+    starts with its creator as the only participant."""
+    _require_organiser(actor, community)
+    ratelimit.hit(scope="channel-create", key=actor.pk, limit=20, window_s=3600)
+    channel = Conversation.objects.create(
+        kind=Kind.CHANNEL,
+        community=community,
+        title=_clean_title(title),
+        topic=topic.strip()[:200],
+        is_restricted=is_restricted,
+        created_by=actor,
+    )
+    channel.shared_with.set([c for c in shared_with if c.pk != community.pk])
+    if is_restricted:
+        Participant.objects.create(conversation=channel, user=actor, added_by=actor)
+    events.subscriptions_changed(selectors.audience_user_ids(channel))
+    return channel
+
+
+@transaction.atomic
+def channel_update(
+    *,
+    actor: User,
+    conversation: Conversation,
+    title: str,
+    topic: str = "",
+    is_restricted: bool | None = None,
+    shared_with: Iterable[Community] | None = None,
+) -> Conversation:
+    """Rename a channel, change its topic, restriction or sharing; organisers only.
+    Sockets of people who lose or gain access re-check at once."""
+    _require_manager(actor, conversation)
+    before = selectors.audience_user_ids(conversation)
+    conversation.title = _clean_title(title)
+    conversation.topic = topic.strip()[:200]
+    if is_restricted is not None and not conversation.is_general:
+        conversation.is_restricted = is_restricted
+    conversation.save()
+    if shared_with is not None:
+        conversation.shared_with.set(
+            [c for c in shared_with if c.pk != conversation.community_id]
+        )
+    after = selectors.audience_user_ids(conversation)
+    events.conversation_changed(conversation)
+    events.subscriptions_changed(before ^ after)
+    return conversation
+
+
+@transaction.atomic
+def channel_archive(
+    *, actor: User, conversation: Conversation, archived: bool = True
+) -> Conversation:
+    """Archive (read-only) or restore a channel; the general channel stays open."""
+    _require_manager(actor, conversation)
+    if conversation.is_general and archived:
+        raise MessagingError(_("The general channel cannot be archived."))
+    conversation.archived_at = timezone.now() if archived else None
+    conversation.save(update_fields=["archived_at", "updated_at"])
+    events.conversation_changed(conversation)
+    return conversation
+
+
+@transaction.atomic
+def participant_add(*, actor: User, conversation: Conversation, user: User) -> None:
+    """Add someone to a restricted channel (organisers) or a conversation the
+    actor is in. Only members of the channel's communities can be added."""
+    if conversation.kind == Kind.CHANNEL:
+        _require_manager(actor, conversation)
+        communities = [
+            conversation.community_id,
+            *conversation.shared_with.values_list("pk", flat=True),
+        ]
+        if not Membership.objects.filter(
+            user=user, community_id__in=communities, state=Membership.State.ACTIVE
+        ).exists():
+            raise MessagingError(_("Only members of the community can be added."))
+    elif not conversation.participants.filter(user=actor).exists():
+        raise NotPermitted
+    Participant.objects.get_or_create(
+        conversation=conversation, user=user, defaults={"added_by": actor}
+    )
+    events.subscriptions_changed([user.pk])
+
+
+@transaction.atomic
+def participant_remove(*, actor: User, conversation: Conversation, user: User) -> None:
+    """Remove someone from a restricted channel (organisers) or leave a
+    conversation oneself. Their sockets stop receiving it at once."""
+    if actor.pk != user.pk:
+        _require_manager(actor, conversation)
+    Participant.objects.filter(conversation=conversation, user=user).delete()
+    events.subscriptions_changed([user.pk])
+
+
+def _shares_a_community(actor: User, others: list[User]) -> bool:
+    mine = Membership.objects.filter(user=actor, state=Membership.State.ACTIVE).values(
+        "community_id"
+    )
+    reachable = set(
+        Membership.objects.filter(
+            community_id__in=mine,
+            state=Membership.State.ACTIVE,
+            user__in=others,
+        ).values_list("user_id", flat=True)
+    )
+    return reachable == {u.pk for u in others}
+
+
+@transaction.atomic
+def direct_start(*, actor: User, others: Iterable[User]) -> Conversation:
+    """The direct conversation of ``actor`` and ``others`` (found or created).
+    One may write to people one shares a community with."""
+    others = [u for u in {u.pk: u for u in others}.values() if u.pk != actor.pk]
+    if not others or len(others) > 20:
+        raise MessagingError(_("Choose between one and twenty people."))
+    if any(not u.is_active for u in others):
+        raise MessagingError(_("One of these accounts is not active."))
+    if not is_municipal_staff(actor) and not _shares_a_community(actor, others):
+        raise NotPermitted(_("You can write to people who share a community with you."))
+    people = [actor, *others]
+    if existing := selectors.direct_conversation_between(people):
+        return existing
+    ratelimit.hit(scope="direct-start", key=actor.pk, limit=30, window_s=3600)
+    conversation = Conversation.objects.create(kind=Kind.DIRECT, created_by=actor)
+    Participant.objects.bulk_create(
+        Participant(conversation=conversation, user=u, added_by=actor) for u in people
+    )
+    events.subscriptions_changed(u.pk for u in people)
+    return conversation
+
+
+@transaction.atomic
+def thread_for_object(
+    *, obj: models.Model, participants: Iterable[User], title: str
+) -> Conversation:
+    """The one thread attached to ``obj`` (a listing's match, a task), created
+    on first use; ``participants`` are added if missing. The caller has already
+    decided who belongs in it."""
+    content_type = ContentType.objects.get_for_model(obj)
+    thread, _created = Conversation.objects.get_or_create(
+        kind=Kind.THREAD,
+        content_type=content_type,
+        object_id=obj.pk,
+        defaults={"title": title[:80]},
+    )
+    present = set(thread.participants.values_list("user_id", flat=True))
+    new = [u for u in {u.pk: u for u in participants}.values() if u.pk not in present]
+    Participant.objects.bulk_create(
+        Participant(conversation=thread, user=u) for u in new
+    )
+    events.subscriptions_changed(u.pk for u in new)
+    return thread

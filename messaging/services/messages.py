@@ -1,0 +1,257 @@
+"""Writes to messages: send, edit, remove, hide, react, mark read."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from communities.selectors import is_municipal_staff
+
+from .. import events, selectors
+from ..models import (
+    MESSAGE_MAX_CHARS,
+    Conversation,
+    Message,
+    Notification,
+    Reaction,
+    ReadState,
+)
+from ..text import handles_of, mention_handles
+from .common import (
+    EDIT_LIMIT,
+    EDIT_WINDOW,
+    REACT_LIMIT,
+    SEND_LIMIT,
+    MessageInvalid,
+    MessagingError,
+    NotPermitted,
+    _limit,
+)
+
+logger = logging.getLogger(__name__)
+Kind = Conversation.Kind
+
+
+def _next_seq(conversation: Conversation, *, new_message: bool) -> int:
+    """Raise the conversation's sequence; the row lock orders concurrent writes."""
+    fields = {"last_seq": F("last_seq") + 1}
+    if new_message:
+        fields["last_message_at"] = timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(**fields)
+    return Conversation.objects.values_list("last_seq", flat=True).get(
+        pk=conversation.pk
+    )
+
+
+def _clean_body(body: str) -> str:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise MessageInvalid(_("Write something first."))
+    if len(body) > MESSAGE_MAX_CHARS:
+        raise MessageInvalid(
+            _("A message can be at most %(n)d characters.") % {"n": MESSAGE_MAX_CHARS}
+        )
+    return body
+
+
+def _clean_client_id(client_id: str) -> str:
+    client_id = (client_id or "").strip()
+    if not client_id or len(client_id) > 64:
+        raise MessageInvalid(_("The message is missing its id; please reload."))
+    return client_id
+
+
+def message_send(
+    *,
+    author: User,
+    conversation: Conversation,
+    body: str,
+    client_id: str,
+    reply_to_id: int | None = None,
+) -> tuple[Message, bool]:
+    """Save a message and broadcast it after commit. Returns (message, created):
+    a retry with the same ``client_id`` returns the first message unchanged."""
+    client_id = _clean_client_id(client_id)
+    existing = Message.objects.filter(author=author, client_id=client_id).first()
+    if existing is not None:
+        return _replayed(existing, conversation)
+    body = _clean_body(body)
+    if not selectors.can_write(user=author, conversation=conversation):
+        raise NotPermitted(_("You cannot write in this conversation."))
+    _limit("message-send", author, SEND_LIMIT)
+    reply_to = None
+    if reply_to_id:
+        reply_to = Message.objects.filter(
+            pk=reply_to_id, conversation=conversation
+        ).first()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                author=author,
+                client_id=client_id,
+                body=body,
+                reply_to=reply_to,
+                seq=_next_seq(conversation, new_message=True),
+            )
+            _mark_read(author, conversation, message.pk)
+            _notify(message, conversation)
+            events.message_changed(message, change="new")
+    except IntegrityError:  # the same client_id raced us
+        existing = Message.objects.get(author=author, client_id=client_id)
+        return _replayed(existing, conversation)
+    return message, True
+
+
+def _replayed(existing: Message, conversation: Conversation) -> tuple[Message, bool]:
+    if existing.conversation_id != conversation.pk:
+        raise MessageInvalid(_("This message id was already used elsewhere."))
+    return existing, False
+
+
+def _notify(message: Message, conversation: Conversation) -> None:
+    """Direct messages notify the other participants; mentions and replies
+    notify the people named, if they may read the conversation."""
+    kinds: dict[int, str] = {}
+    if conversation.kind != Kind.CHANNEL:
+        for user_id in conversation.participants.values_list("user_id", flat=True):
+            kinds[user_id] = Notification.Kind.DIRECT
+    handles = mention_handles(message.body) if "@" in message.body else set()
+    if handles or message.reply_to_id:
+        audience = selectors.audience_user_ids(conversation)
+        if handles:
+            people = User.objects.filter(pk__in=audience, is_active=True).only(
+                "pk", "display_name", "email"
+            )
+            for person in people:
+                names = handles_of(display_name=person.display_name, email=person.email)
+                if names & handles:
+                    kinds[person.pk] = Notification.Kind.MENTION
+        reply_author = message.reply_to.author_id if message.reply_to else None
+        if reply_author in audience:
+            kinds.setdefault(reply_author, Notification.Kind.REPLY)
+    kinds.pop(message.author_id, None)
+    Notification.objects.bulk_create(
+        Notification(user_id=u, kind=k, conversation=conversation, message=message)
+        for u, k in kinds.items()
+    )
+    for user_id, kind in kinds.items():
+        events.notification_created(user_id=user_id, kind=kind, message=message)
+
+
+def _locked(message: Message) -> Message:
+    return (
+        Message.objects.select_for_update()
+        .select_related("conversation")
+        .get(pk=message.pk)
+    )
+
+
+@transaction.atomic
+def message_edit(*, actor: User, message: Message, body: str) -> Message:
+    """The author may change a message's text for 15 minutes after sending."""
+    message = _locked(message)
+    if message.author_id != actor.pk or message.is_removed or message.is_hidden:
+        raise NotPermitted(_("You cannot edit this message."))
+    if timezone.now() - message.created_at > EDIT_WINDOW:
+        raise MessagingError(_("Messages can be edited for 15 minutes."))
+    if not selectors.can_write(user=actor, conversation=message.conversation):
+        raise NotPermitted(_("You cannot write in this conversation."))
+    _limit("message-edit", actor, EDIT_LIMIT)
+    message.body = _clean_body(body)
+    message.edited_at = timezone.now()
+    message.seq = _next_seq(message.conversation, new_message=False)
+    message.save(update_fields=["body", "edited_at", "seq"])
+    events.message_changed(message, change="edited")
+    return message
+
+
+@transaction.atomic
+def message_remove(*, actor: User, message: Message) -> Message:
+    """The author removes a message; a tombstone keeps its place."""
+    message = _locked(message)
+    if message.author_id != actor.pk:
+        raise NotPermitted(_("Only the author can remove a message."))
+    if message.is_removed:
+        return message
+    message.removed_at = timezone.now()
+    message.seq = _next_seq(message.conversation, new_message=False)
+    message.save(update_fields=["removed_at", "seq"])
+    events.message_changed(message, change="removed")
+    return message
+
+
+@transaction.atomic
+def message_set_visibility(
+    *, actor: User, message: Message, visibility: str
+) -> Message:
+    """Moderation hides a message (or shows it again); nothing is deleted."""
+    if not is_municipal_staff(actor):
+        raise NotPermitted
+    if visibility not in Message.Visibility.values:
+        raise MessagingError
+    message = _locked(message)
+    if message.visibility == visibility:
+        return message
+    message.visibility = visibility
+    message.seq = _next_seq(message.conversation, new_message=False)
+    message.save(update_fields=["visibility", "seq"])
+    events.message_changed(message, change="visibility")
+    return message
+
+
+@transaction.atomic
+def reaction_toggle(*, actor: User, message: Message, emoji: str) -> Message:
+    """Add the actor's ``emoji`` to a message, or take it back."""
+    if emoji not in Reaction.Emoji.values:
+        raise MessagingError(_("This reaction is not available."))
+    message = _locked(message)
+    if message.is_removed or message.is_hidden:
+        raise MessagingError(_("This message was removed."))
+    if not selectors.can_write(user=actor, conversation=message.conversation):
+        raise NotPermitted(_("You cannot write in this conversation."))
+    _limit("message-react", actor, REACT_LIMIT)
+    deleted, _ignored = Reaction.objects.filter(
+        message=message, user=actor, emoji=emoji
+    ).delete()
+    if not deleted:
+        Reaction.objects.create(message=message, user=actor, emoji=emoji)
+    message.seq = _next_seq(message.conversation, new_message=False)
+    message.save(update_fields=["seq"])
+    events.message_changed(message, change="reactions")
+    return message
+
+
+def _mark_read(user: User, conversation: Conversation, up_to_id: int) -> None:
+    state, created = ReadState.objects.get_or_create(
+        conversation=conversation, user=user, defaults={"last_read_id": up_to_id}
+    )
+    if not created and state.last_read_id < up_to_id:
+        ReadState.objects.filter(pk=state.pk, last_read_id__lt=up_to_id).update(
+            last_read_id=up_to_id
+        )
+
+
+@transaction.atomic
+def conversation_mark_read(
+    *, user: User, conversation: Conversation, up_to_id: int | None = None
+) -> int:
+    """Mark ``conversation`` read up to ``up_to_id`` (default: everything), with
+    its notifications. Returns the last read id."""
+    if not selectors.can_read(user=user, conversation=conversation):
+        raise NotPermitted
+    latest = (
+        conversation.messages.order_by("-id").values_list("pk", flat=True).first() or 0
+    )
+    up_to_id = latest if up_to_id is None else min(up_to_id, latest)
+    _mark_read(user, conversation, up_to_id)
+    Notification.objects.filter(
+        user=user,
+        conversation=conversation,
+        message_id__lte=up_to_id,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+    return up_to_id

@@ -1,0 +1,425 @@
+// Nabolag live socket: one per tab, push only. Writes go over HTTP.
+// Keeps the last sequence number seen per conversation; on every (re)connect it
+// fetches what came after it before applying live events, and while the socket
+// is down it polls with backoff and says so in the page.
+
+const chat = document.getElementById("chat");
+const strings = document.getElementById("strings")?.dataset ?? {};
+
+const fmt = (template, values) =>
+  template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+
+function csrfToken() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
+
+function newClientId() {
+  if (window.crypto?.randomUUID) return crypto.randomUUID().replace(/-/g, "");
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+}
+
+async function api(method, path, body) {
+  const response = await fetch(chat.dataset.api + path, {
+    method,
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      "X-CSRFToken": csrfToken(),
+      Accept: "application/json",
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  return { status: response.status, ok: response.ok, data };
+}
+
+class Conversation {
+  constructor(root) {
+    this.root = root;
+    this.id = Number(root.dataset.conversation);
+    this.userId = Number(root.dataset.user);
+    this.lastSeq = Number(root.dataset.lastSeq || 0);
+    this.list = document.getElementById("message-list");
+    this.announcer = document.getElementById("announcer");
+    this.typingNote = document.getElementById("typing");
+    this.presenceNote = document.getElementById("presence");
+    this.present = new Map();
+    this.canWrite = strings.canWrite === "1";
+    this.emoji = (strings.emoji || "").split(";").filter(Boolean).map((pair) => pair.split("|"));
+    this.readTimer = null;
+  }
+
+  // --- catch-up and applying changes ----------------------------------------
+
+  async catchUp() {
+    let more = true;
+    while (more) {
+      const { ok, data } = await api(
+        "GET", `conversations/${this.id}/messages?after=${this.lastSeq}&limit=200`);
+      if (!ok) throw new Error("catch-up failed");
+      data.messages.forEach((message) => this.apply(message, { announce: true }));
+      more = data.more;
+    }
+  }
+
+  apply(message, { announce = false } = {}) {
+    const existing = document.getElementById(`m-${message.id}`);
+    if (existing && Number(existing.dataset.seq) >= message.seq) return;
+    const element = this.render(message);
+    if (existing) {
+      existing.replaceWith(element);
+    } else {
+      const first = this.list.firstElementChild;
+      // A change to a message older than the page shows: nothing to update.
+      if (first && message.id < Number(first.dataset.id)) {
+        this.lastSeq = Math.max(this.lastSeq, message.seq);
+        return;
+      }
+      document.getElementById("empty-note")?.remove();
+      const later = [...this.list.children].find((li) => Number(li.dataset.id) > message.id);
+      this.list.insertBefore(element, later ?? null);
+      this.list.scrollTop = this.list.scrollHeight;
+      if (announce && message.author?.id !== this.userId && !message.removed) {
+        this.announce(message);
+      }
+      this.scheduleRead(message.id);
+    }
+    this.lastSeq = Math.max(this.lastSeq, message.seq);
+  }
+
+  announce(message) {
+    const text = message.body.length > 140 ? `${message.body.slice(0, 140)}…` : message.body;
+    const note = document.createElement("p");
+    note.textContent = fmt(strings.newMessage, { name: message.author?.name ?? "", text });
+    this.announcer.append(note);
+    while (this.announcer.childElementCount > 3) this.announcer.firstElementChild.remove();
+  }
+
+  scheduleRead(messageId) {
+    if (document.visibilityState !== "visible") return;
+    clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => {
+      api("POST", `conversations/${this.id}/read`, { up_to: messageId }).catch(() => {});
+    }, 800);
+  }
+
+  // --- rendering (mirrors templates/messaging/includes/message.html) --------
+
+  el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value);
+    }
+    node.append(...children);
+    return node;
+  }
+
+  form(action, fields, buttonAttrs, ...label) {
+    const form = this.el("form", { method: "post", action, class: "inline-form" });
+    form.append(this.el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken() }));
+    for (const [name, value] of Object.entries(fields)) {
+      form.append(this.el("input", { type: "hidden", name, value }));
+    }
+    form.append(this.el("button", { type: "submit", ...buttonAttrs }, ...label));
+    return form;
+  }
+
+  url(name, id) {
+    return this.root.dataset[name].replace("/0/", `/${id}/`);
+  }
+
+  render(m) {
+    const gone = m.removed || m.hidden;
+    const classes = ["chat-message"];
+    if (gone) classes.push("is-tombstone");
+    if (m.author?.id === this.userId) classes.push("is-mine");
+    const li = this.el("li", { class: classes.join(" "), id: `m-${m.id}`,
+      "data-id": m.id, "data-seq": m.seq });
+    const time = new Date(m.created_at);
+    const head = this.el("p", { class: "message-head" },
+      this.el("strong", { class: "message-author", text: m.author?.name ?? strings.deletedAccount }), " ",
+      this.el("time", { class: "meta", datetime: m.created_at,
+        text: time.toLocaleString(document.documentElement.lang, {
+          day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }) }));
+    if (m.edited && !m.removed) head.append(" ", this.el("span", { class: "meta", text: strings.edited }));
+    li.append(head);
+    if (gone) {
+      li.append(this.el("p", { class: "tombstone", text: m.removed ? strings.removed : strings.hidden }));
+      return li;
+    }
+    if (m.reply_to) {
+      const ref = this.el("p", { class: "reply-ref" },
+        this.el("a", { href: `#m-${m.reply_to.id}`, text: fmt(strings.replyTo, { name: m.reply_to.author }) }));
+      if (m.reply_to.excerpt) ref.append(": ", this.el("q", { text: m.reply_to.excerpt }));
+      li.append(ref);
+    }
+    const body = this.el("div", { class: "message-body" });
+    body.innerHTML = m.html; // escaped and linkified by the server (messaging/text.py)
+    li.append(body, this.renderTools(m));
+    return li;
+  }
+
+  renderTools(m) {
+    const tools = this.el("div", { class: "message-tools" });
+    const reactions = this.el("ul", { class: "reactions list-plain", "aria-label": strings.reactions });
+    for (const r of m.reactions) {
+      const mine = r.user_ids.includes(this.userId);
+      reactions.append(this.el("li", {}, this.form(this.url("reactUrl", m.id), { emoji: r.emoji },
+        { class: "reaction", "aria-pressed": String(mine) }, `${r.emoji} `, this.el("span", { text: r.count }))));
+    }
+    tools.append(reactions);
+    if (this.canWrite) {
+      const picker = this.el("details", { class: "react-picker" }, this.el("summary", { text: strings.react }));
+      for (const [value, label] of this.emoji) {
+        picker.append(this.form(this.url("reactUrl", m.id), { emoji: value },
+          { class: "reaction", "aria-label": label }, value));
+      }
+      tools.append(picker, this.el("a", { class: "message-action", href: `?reply=${m.id}#composer`,
+        "data-reply": m.id, "data-reply-name": m.author?.name ?? "", text: strings.reply }));
+    }
+    if (m.author?.id === this.userId) {
+      tools.append(this.el("a", { class: "message-action", href: this.url("editUrl", m.id), text: strings.edit }),
+        this.form(this.url("removeUrl", m.id), {}, { class: "link-button message-action" }, strings.remove));
+    }
+    return tools;
+  }
+
+  // --- ephemeral: typing and presence ----------------------------------------
+
+  showTyping(user) {
+    if (user.id === this.userId || !this.typingNote) return;
+    this.typingNote.textContent = fmt(strings.typing, { name: user.name });
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => { this.typingNote.textContent = ""; }, 4000);
+  }
+
+  showPresence(user, state) {
+    if (state === "away") this.present.delete(user.id);
+    else this.present.set(user.id, { name: user.name, until: Date.now() + 45000 });
+    const now = Date.now();
+    for (const [id, entry] of this.present) if (entry.until < now) this.present.delete(id);
+    const names = [...this.present.values()].map((entry) => entry.name).sort();
+    this.presenceNote.hidden = names.length === 0;
+    this.presenceNote.textContent = fmt(strings.here, { names: names.join(", ") });
+  }
+}
+
+class Live {
+  constructor(conversation) {
+    this.conversation = conversation;
+    this.socket = null;
+    this.queue = null; // live events held back while catching up
+    this.retry = 0;
+    this.pollTimer = null;
+    this.stopped = false;
+    this.status = document.getElementById("live-status");
+    this.everConnected = false;
+  }
+
+  setStatus(text) {
+    this.status.hidden = !text;
+    this.status.textContent = text || "";
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/`);
+    this.socket = socket;
+    this.queue = [];
+    socket.addEventListener("open", () => this.onOpen());
+    socket.addEventListener("message", (event) => this.onFrame(JSON.parse(event.data)));
+    socket.addEventListener("close", (event) => this.onClose(event));
+  }
+
+  async onOpen() {
+    this.stopPolling();
+    this.conversation.root.dataset.live = "open";
+    try {
+      await this.conversation.catchUp();
+    } catch {
+      // The socket is up; the next reconnect or poll catches up.
+    }
+    const held = this.queue || [];
+    this.queue = null;
+    held.forEach((frame) => this.handle(frame));
+    this.retry = 0;
+    this.setStatus(this.everConnected ? strings.back : "");
+    if (this.everConnected) setTimeout(() => this.setStatus(""), 4000);
+    this.everConnected = true;
+    this.sendPresence("here");
+  }
+
+  onFrame(frame) {
+    if (this.queue) this.queue.push(frame);
+    else this.handle(frame);
+  }
+
+  handle(frame) {
+    const c = this.conversation;
+    switch (frame.type) {
+      case "message.new":
+      case "message.edited":
+      case "message.removed":
+      case "message.visibility":
+      case "message.reactions":
+        if (frame.message.conversation === c.id) c.apply(frame.message, { announce: true });
+        break;
+      case "typing":
+        if (frame.conversation === c.id) c.showTyping(frame.user);
+        break;
+      case "presence":
+        if (frame.conversation === c.id) c.showPresence(frame.user, frame.state);
+        break;
+      case "subscriptions":
+        if (!frame.conversations.includes(c.id)) {
+          this.stopped = true;
+          this.setStatus(strings.offline);
+          this.socket.close();
+        }
+        break;
+      case "conversation.changed":
+        if (frame.conversation.id === c.id && frame.conversation.archived) {
+          document.getElementById("composer")?.setAttribute("hidden", "");
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  onClose(event) {
+    this.conversation.root.dataset.live = "closed";
+    if (event.code === 4401 || event.code === 4403) this.stopped = true;
+    this.setStatus(strings.offline);
+    if (this.stopped) return;
+    const delay = Math.min(30000, 1000 * 2 ** this.retry) * (0.75 + Math.random() / 2);
+    this.retry += 1;
+    this.startPolling();
+    setTimeout(() => this.connect(), delay);
+  }
+
+  startPolling() {
+    if (this.pollTimer) return;
+    let wait = 2000;
+    const poll = async () => {
+      try { await this.conversation.catchUp(); } catch { /* try again later */ }
+      wait = Math.min(wait * 2, 30000);
+      this.pollTimer = setTimeout(poll, wait);
+    };
+    this.pollTimer = setTimeout(poll, wait);
+  }
+
+  stopPolling() {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  send(frame) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  sendPresence(state) {
+    this.send({ type: "presence", conversation: this.conversation.id, state });
+  }
+}
+
+function enhanceComposer(live, conversation) {
+  const form = document.getElementById("composer");
+  if (!form) return;
+  const textarea = form.querySelector("textarea");
+  const clientId = form.querySelector("input[name=client_id]");
+  const replyTo = form.querySelector("input[name=reply_to]");
+  const error = document.createElement("p");
+  error.setAttribute("role", "alert");
+  error.className = "form-error";
+  textarea.after(error);
+  let lastTyping = 0;
+
+  textarea.addEventListener("input", () => {
+    const now = Date.now();
+    if (now - lastTyping > 3000) {
+      lastTyping = now;
+      live.send({ type: "typing", conversation: conversation.id });
+    }
+  });
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+  });
+
+  const submit = async (attempt = 0) => {
+    const payload = { body: textarea.value, client_id: clientId.value,
+      reply_to: replyTo?.value ? Number(replyTo.value) : null };
+    try {
+      const { ok, status, data } = await api("POST", `conversations/${conversation.id}/messages`, payload);
+      if (!ok) {
+        error.textContent = data.detail || strings.sendFailed;
+        return status >= 500 && attempt < 5
+          ? setTimeout(() => submit(attempt + 1), 1000 * 2 ** attempt) : undefined;
+      }
+      conversation.apply(data);
+      textarea.value = "";
+      error.textContent = "";
+      clientId.value = newClientId();
+      if (replyTo) replyTo.value = "";
+      document.getElementById("replying")?.remove();
+      textarea.focus();
+    } catch {
+      // Network down: keep the text and retry with the same client id, so the
+      // server never stores it twice.
+      error.textContent = strings.sendFailed;
+      if (attempt < 5) setTimeout(() => submit(attempt + 1), 1000 * 2 ** attempt);
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (textarea.value.trim()) submit();
+  });
+
+  conversation.list.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-reply]");
+    if (!link || !replyTo) return;
+    event.preventDefault();
+    replyTo.value = link.dataset.reply;
+    document.getElementById("replying")?.remove();
+    const note = document.createElement("p");
+    note.id = "replying";
+    note.className = "reply-ref";
+    note.textContent = fmt(strings.replyTo, { name: link.dataset.replyName });
+    form.prepend(note);
+    textarea.focus();
+  });
+}
+
+function enhanceMessageForms(conversation) {
+  conversation.list.addEventListener("submit", async (event) => {
+    const form = event.target;
+    const item = form.closest("li.chat-message");
+    if (!item) return;
+    const id = item.dataset.id;
+    let request;
+    if (form.action.includes("/react/")) {
+      request = api("POST", `messages/${id}/reactions`, { emoji: form.elements.emoji.value });
+    } else if (form.action.includes("/remove/")) {
+      request = api("DELETE", `messages/${id}`);
+    } else {
+      return;
+    }
+    event.preventDefault();
+    const { ok, data } = await request.catch(() => ({ ok: false, data: {} }));
+    if (ok) conversation.apply(data);
+    else form.submit(); // fall back to the plain form post
+  });
+}
+
+if (chat) {
+  const conversation = new Conversation(chat);
+  const live = new Live(conversation);
+  enhanceComposer(live, conversation);
+  enhanceMessageForms(conversation);
+  live.connect();
+  setInterval(() => { if (document.visibilityState === "visible") live.sendPresence("here"); }, 30000);
+  window.addEventListener("pagehide", () => live.sendPresence("away"));
+  conversation.list.scrollTop = conversation.list.scrollHeight;
+}

@@ -1,0 +1,278 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import TEST_PASSWORD, CommunityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Skovby-har-en-ny-bager-2026"
+
+
+def _sign_up(client, email="ny@example.org", **extra):
+    data = {
+        "display_name": "Ny Nabo",
+        "email": email,
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **extra,
+    }
+    return client.post(reverse("account_signup"), data)
+
+
+def _log_in(client, email, password):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def _links(body: str) -> list[str]:
+    return re.findall(r"https?://\S+", body)
+
+
+def _html_lang(response) -> str:
+    return re.search(r'<html lang="([^"]+)"', response.text).group(1)
+
+
+# --- sign-up and e-mail verification
+
+
+def test_sign_up_sends_a_verification_email(client, mailoutbox):
+    response = _sign_up(client)
+
+    assert response.status_code == 302
+    user = User.objects.get(email="ny@example.org")
+    assert user.display_name == "Ny Nabo"
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["ny@example.org"]
+    assert any(
+        "/accounts/confirm-email/" in link for link in _links(mailoutbox[0].body)
+    )
+
+
+def test_an_unverified_user_cannot_log_in(client, mailoutbox):
+    _sign_up(client)
+    client.logout()
+
+    response = _log_in(client, "ny@example.org", NEW_PASSWORD)
+
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+
+def test_following_the_verification_link_verifies_and_logs_in(client, mailoutbox):
+    _sign_up(client)
+    link = next(
+        link for link in _links(mailoutbox[0].body) if "/confirm-email/" in link
+    )
+    path = link.split("testserver", 1)[1]
+
+    page = client.get(path)
+    response = client.post(path)
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    user = User.objects.get(email="ny@example.org")
+    assert EmailAddress.objects.get(user=user).verified
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_a_verified_new_user_logs_in_from_another_browser(client, mailoutbox):
+    _sign_up(client)
+    link = next(
+        link for link in _links(mailoutbox[0].body) if "/confirm-email/" in link
+    )
+    client.post(link.split("testserver", 1)[1])
+    client.logout()
+
+    _log_in(client, "ny@example.org", NEW_PASSWORD)
+
+    assert "_auth_user_id" in client.session
+
+
+def test_sign_up_with_a_taken_address_makes_no_account_and_tells_the_owner(
+    client, mailoutbox
+):
+    UserFactory(email="karen@example.org")
+
+    _sign_up(client, email="karen@example.org")
+
+    # allauth does not reveal that the address is taken: the owner is e-mailed.
+    assert User.objects.filter(email="karen@example.org").count() == 1
+    assert [m.to for m in mailoutbox] == [["karen@example.org"]]
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_up_needs_a_display_name(client):
+    response = _sign_up(client, display_name="")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["display_name"]
+    assert not User.objects.filter(email="ny@example.org").exists()
+
+
+# --- log-in
+
+
+def test_a_verified_user_logs_in_with_email_and_password(client):
+    user = UserFactory()
+
+    response = _log_in(client, user.email, TEST_PASSWORD)
+
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_a_wrong_password_is_refused(client):
+    user = UserFactory()
+
+    response = _log_in(client, user.email, "wrong-password")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert "_auth_user_id" not in client.session
+
+
+def test_repeated_failed_logins_are_refused_even_with_the_right_password(client):
+    user = UserFactory()
+    for _attempt in range(5):
+        _log_in(client, user.email, "wrong-password")
+
+    response = _log_in(client, user.email, TEST_PASSWORD)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_login_limit_counts_failures_for_the_address_from_any_ip(client):
+    user = UserFactory()
+    for attempt in range(5):
+        client.post(
+            reverse("account_login"),
+            {"login": user.email, "password": "wrong-password"},
+            REMOTE_ADDR=f"10.0.0.{attempt + 1}",
+        )
+
+    client.post(
+        reverse("account_login"),
+        {"login": user.email, "password": TEST_PASSWORD},
+        REMOTE_ADDR="10.0.0.99",
+    )
+
+    assert "_auth_user_id" not in client.session
+
+
+# --- profile
+
+
+def test_the_profile_needs_a_login(client):
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_profile_edit_saves_name_home_village_and_text(client):
+    user = UserFactory()
+    village = CommunityFactory(name="Havrum")
+    client.force_login(user)
+
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "display_name": "Karen fra Havrum",
+            "preferred_language": "",
+            "home_community": village.pk,
+            "bio": "Jeg passer gerne hunde.",
+        },
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.display_name == "Karen fra Havrum"
+    assert user.home_community == village
+    assert user.bio == "Jeg passer gerne hunde."
+
+
+def test_preferred_language_sets_the_cookie_and_the_next_page_language(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": user.display_name, "preferred_language": "nb", "bio": ""},
+    )
+    page = client.get(reverse("accounts:profile"))
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nb"
+    assert _html_lang(page) == "nb"
+
+
+def test_preferred_language_follows_the_user_to_a_new_session(client):
+    user = UserFactory(preferred_language="nl")
+    client.force_login(user)
+
+    page = client.get(reverse("communities:mine"))
+
+    assert _html_lang(page) == "nl"
+
+
+def test_a_profile_without_a_name_is_refused_and_keeps_the_text(client):
+    user = UserFactory(display_name="Karen")
+    client.force_login(user)
+
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": "", "preferred_language": "", "bio": "Min tekst"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["display_name"]
+    assert "Min tekst" in response.text
+    user.refresh_from_db()
+    assert user.display_name == "Karen"
+
+
+def test_only_villages_can_be_a_home_village(client):
+    user = UserFactory()
+    club = CommunityFactory(kind="association")
+    client.force_login(user)
+
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": "Karen", "home_community": club.pk, "bio": ""},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["home_community"]
+
+
+# --- password reset
+
+
+def test_password_reset_sends_an_email_with_a_reset_link(client, mailoutbox):
+    user = UserFactory(email="karen@example.org")
+
+    response = client.post(
+        reverse("account_reset_password"), {"email": "karen@example.org"}
+    )
+
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [[user.email]]
+    assert any(
+        "/accounts/password/reset/key/" in link for link in _links(mailoutbox[0].body)
+    )
+
+
+def test_the_login_page_and_the_signup_page_render(client):
+    login = client.get(reverse("account_login"))
+    signup = client.get(reverse("account_signup"))
+
+    assert login.status_code == 200
+    assert signup.status_code == 200
+    assert 'name="display_name"' in signup.text

@@ -1,0 +1,143 @@
+"""Browser tests: real Chromium (Debian's package) through Playwright, against the
+platform served by a real Daphne process, checked with axe-core.
+
+The Daphne child process uses the same test database (a file for SQLite, the test
+database for PostgreSQL) and writes its e-mails as files that tests read back.
+"""
+
+import email
+import shutil
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MAIL_DIR = Path(settings.BASE_DIR) / "var" / "test-mail"
+
+
+def _make_application():
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from hub.asgi import application
+
+    return ASGIStaticFilesHandler(application)
+
+
+def _server_setup(database_name: str, mail_dir: str) -> None:
+    """Runs in the Daphne child: point it at the test database and the mail folder."""
+    from django.conf import settings as child_settings
+    from django.db import connections
+
+    child_settings.DATABASES["default"]["NAME"] = database_name
+    connections["default"].settings_dict["NAME"] = database_name
+    child_settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    child_settings.EMAIL_FILE_PATH = mail_dir
+    child_settings.ALLOWED_HOSTS = ["*"]
+
+
+@pytest.fixture(scope="session")
+def live_daphne(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """A Daphne process serving HTTP and WebSockets; yields its base URL."""
+    from daphne.testing import DaphneProcess
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (make test installs Debian's chromium)")
+    MAIL_DIR.mkdir(parents=True, exist_ok=True)
+    # Fork while database access is allowed, so the child keeps that state.
+    with django_db_blocker.unblock():
+        database_name = connection.settings_dict["NAME"]
+        connection.close()
+        process = DaphneProcess(
+            "127.0.0.1",
+            _make_application,
+            setup=partial(_server_setup, str(database_name), str(MAIL_DIR)),
+        )
+        process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        raise RuntimeError("Daphne did not start for the browser tests")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (make test installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_daphne, transactional_db):
+    """Open a fresh browser context (its own cookies) at the live server."""
+    contexts = []
+
+    def _open(*, width: int = 1280, height: int = 900, locale: str = "da-DK"):
+        context = browser.new_context(
+            base_url=live_daphne,
+            viewport={"width": width, "height": height},
+            locale=locale,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def mailbox():
+    """E-mails the live server sent during this test, oldest first."""
+    for old in MAIL_DIR.glob("*.log"):
+        old.unlink()
+
+    def _read() -> list[email.message.Message]:
+        messages = []
+        for path in sorted(MAIL_DIR.glob("*.log"), key=lambda p: p.stat().st_mtime):
+            chunks = path.read_text().split("-" * 79)
+            messages += [
+                email.message_from_string(c.strip()) for c in chunks if c.strip()
+            ]
+        return messages
+
+    return _read
+
+
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core on the page; return violations of the given impacts."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in results.response["violations"]
+        if violation["impact"] in impacts
+    ]

@@ -1,0 +1,104 @@
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from marketplace.models import Match
+from tests.browser.conftest import axe_violations
+from tests.factories import CommunityFactory, MembershipFactory
+
+pytestmark = pytest.mark.browser
+
+ADDRESS = "Bøgevej 17, Skovby"
+TITLE = "Hjælp til digital post"
+
+
+def signed_in_page(new_page, base_url, user, **size):
+    """A new browser context carrying ``user``'s session cookie, in English."""
+    client = Client()
+    client.force_login(user)
+    page = new_page(locale="en-GB", **size)
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+    page.context.add_cookies([{**cookie, "url": base_url}])
+    return page
+
+
+@pytest.fixture
+def residents(transactional_db):
+    village = CommunityFactory(
+        name="Skovby", slug="skovby-help", latitude=56.1710, longitude=9.5470
+    )
+    karen = MembershipFactory(community=village, user__display_name="Karen").user
+    lars = MembershipFactory(community=village, user__display_name="Lars").user
+    return village, karen, lars
+
+
+def test_a_request_is_found_by_radius_answered_accepted_and_the_address_shown_to_both(
+    new_page, live_daphne, residents
+):
+    _village, karen, lars = residents
+    author = signed_in_page(new_page, live_daphne, karen)
+    helper = signed_in_page(new_page, live_daphne, lars, width=320, height=720)
+
+    author.goto("/help/new/?kind=request")
+    form_violations = axe_violations(author)
+    author.locator("#id_title").fill(TITLE)
+    author.locator("#id_description").fill("Jeg kan ikke finde ud af e-Boks.")
+    author.locator("#id_category").select_option("digital")
+    author.get_by_label("Skovby").check()
+    author.locator("#id_address").fill(ADDRESS)
+    author.locator("button[name=publish]").click()
+    expect(author.locator("h1")).to_have_text(TITLE)
+
+    helper.goto("/help/")
+    helper.locator("#id_near").fill("Skovby")
+    helper.locator("#id_radius").select_option("5")
+    helper.get_by_role("button", name="Search").click()
+    expect(helper.locator("#results-heading")).to_contain_text("1 listing within 5 km")
+    assert ADDRESS not in helper.content()
+    helper.get_by_role("link", name=TITLE).click()
+    helper.locator("#id_message").fill("Jeg kan komme i morgen kl. 10.")
+    helper.get_by_role("button", name="Send").click()
+    expect(helper.locator(".messages")).to_contain_text("Your answer is sent")
+    assert ADDRESS not in helper.content()
+
+    author.reload()
+    author.get_by_role("button", name="Accept Lars").click()
+    expect(author.locator(".exact-address")).to_have_text(ADDRESS)
+
+    match = Match.objects.get()
+    helper.goto(match.get_absolute_url())
+    expect(helper.locator(".exact-address")).to_have_text(ADDRESS)
+    match_violations = axe_violations(helper)
+    helper.get_by_role("link", name="Open the conversation").click()
+    expect(helper).to_have_url(f"{live_daphne}/messages/c/{match.thread_id}/")
+    expect(helper.locator("h1")).to_contain_text(TITLE)
+    assert form_violations == []
+    assert match_violations == []
+
+
+def test_list_and_detail_pages_have_no_serious_accessibility_violations(
+    new_page, live_daphne, residents
+):
+    from marketplace import services
+
+    village, karen, lars = residents
+    listing = services.listing_create(
+        author=karen,
+        kind="lend",
+        title="Trailer til udlån",
+        description="Lille trailer, 750 kg.",
+        category="transport",
+        place=services.Place(ADDRESS),
+        communities=[village],
+        tags=["trailer"],
+        publish=True,
+    )
+    page = signed_in_page(new_page, live_daphne, lars, width=320, height=720)
+
+    page.goto("/help/?near=Skovby&radius=10")
+    list_violations = axe_violations(page)
+    page.goto(listing.get_absolute_url())
+    detail_violations = axe_violations(page)
+
+    assert list_violations == []
+    assert detail_violations == []

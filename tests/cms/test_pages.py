@@ -1,0 +1,417 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.models import EventPage, InformationPage, NewsPage, PortalPage
+from communities.models import Membership
+from communities.selectors import is_active_member
+from tests.factories import MembershipFactory, UserFactory, member_of
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS_ONLY = "members"
+
+
+def _news(parent, title, *, days_ago=0, **kwargs) -> NewsPage:
+    return parent.add_child(
+        instance=NewsPage(
+            title=title, date=timezone.localdate() - timedelta(days=days_ago), **kwargs
+        )
+    )
+
+
+def _event(parent, title, *, in_days=3, hours=2, **kwargs) -> EventPage:
+    start = timezone.now() + timedelta(days=in_days)
+    kwargs.setdefault("place", "Forsamlingshuset")
+    kwargs.setdefault("description", "<p>Alle er velkomne.</p>")
+    return parent.add_child(
+        instance=EventPage(
+            title=title, start_at=start, end_at=start + timedelta(hours=hours), **kwargs
+        )
+    )
+
+
+def _info(parent, title, **kwargs) -> InformationPage:
+    return parent.add_child(instance=InformationPage(title=title, **kwargs))
+
+
+# --- every page type renders
+
+
+def test_the_hub_home_lists_portals_news_and_events(client, hub, make_portal):
+    skovby = make_portal("skovby", name="Skovby")
+    _news(hub, "Ny genbrugsplads åbner")
+    _news(skovby, "Sommerfest i Skovby")
+    _event(skovby, "Fællesspisning")
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    for text in ("Skovby", "Ny genbrugsplads åbner", "Sommerfest i Skovby"):
+        assert text in response.text
+    assert "Fællesspisning" in response.text
+
+
+def test_the_hub_home_leaves_out_events_that_are_over(client, hub):
+    _event(hub, "Sidste års julemarked", in_days=-400)
+
+    response = client.get("/")
+
+    assert "Sidste års julemarked" not in response.text
+
+
+def test_a_portal_index_lists_its_portals(client, make_portal, villages):
+    make_portal("skovby", name="Skovby")
+    make_portal("havrum", name="Havrum")
+
+    response = client.get(villages.url)
+
+    assert response.status_code == 200
+    assert [p.title for p in response.context["portals"]] == ["Havrum", "Skovby"]
+
+
+def test_a_portal_shows_its_news_events_information_and_members_count(
+    client, make_portal
+):
+    portal = make_portal("skovby", name="Skovby")
+    MembershipFactory.create_batch(3, community=portal.community)
+    MembershipFactory(community=portal.community, state=Membership.State.REQUESTED)
+    _news(portal, "Nyt tag på forsamlingshuset")
+    _event(portal, "Arbejdsdag i skoven")
+    _info(portal, "Leje af forsamlingshuset")
+
+    response = client.get("/villages/skovby/")
+
+    assert response.status_code == 200
+    assert response.context["members_count"] == 3
+    for text in (
+        "Nyt tag på forsamlingshuset",
+        "Arbejdsdag i skoven",
+        "Leje af forsamlingshuset",
+    ):
+        assert text in response.text
+
+
+def test_a_portal_news_page_renders_with_its_portal(client, make_portal):
+    portal = make_portal("skovby", name="Skovby")
+    news = _news(
+        portal,
+        "Vejarbejde på Skovvej",
+        intro="Skovvej er lukket i uge 12.",
+        body=[("heading", "Omkørsel"), ("paragraph", "<p>Kør via Egevej.</p>")],
+    )
+
+    response = client.get(news.url)
+
+    assert response.status_code == 200
+    assert response.context["portal"] == portal
+    for text in ("Vejarbejde på Skovvej", "Skovvej er lukket", "Omkørsel", "Egevej"):
+        assert text in response.text
+
+
+def test_an_event_page_shows_when_and_where(client, hub):
+    event = _event(hub, "Borgermøde om cykelstien", place="Rådhuset, sal 2")
+
+    response = client.get(event.url)
+
+    assert response.status_code == 200
+    assert "Borgermøde om cykelstien" in response.text
+    assert "Rådhuset, sal 2" in response.text
+    assert timezone.localtime(event.start_at).isoformat()[:16] in response.text
+
+
+def test_an_information_page_shows_its_body_and_subpages(client, make_portal):
+    portal = make_portal("skovby")
+    info = _info(
+        portal,
+        "Forsamlingshuset",
+        intro="Sådan lejer du huset.",
+        body=[("paragraph", "<p>Ring til Karen.</p>")],
+    )
+    _info(info, "Husorden")
+
+    response = client.get(info.url)
+
+    assert response.status_code == 200
+    for text in ("Sådan lejer du huset.", "Ring til Karen.", "Husorden"):
+        assert text in response.text
+
+
+def test_user_content_in_page_fields_is_escaped(client, make_portal):
+    portal = make_portal("skovby")
+    news = _news(portal, "<script>alert(1)</script>", intro="<b>fed</b>")
+
+    response = client.get(news.url)
+
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;b&gt;fed&lt;/b&gt;" in response.text
+
+
+# --- members-only portals
+
+
+def test_a_members_only_portal_sends_visitors_to_log_in(client, make_portal):
+    portal = make_portal("skovby", visibility=MEMBERS_ONLY)
+
+    response = client.get(portal.url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_members_only_portal_is_refused_to_logged_in_strangers(client, make_portal):
+    portal = make_portal("skovby", visibility=MEMBERS_ONLY)
+    news = _news(portal, "Hemmelig generalforsamling")
+    client.force_login(UserFactory())
+
+    responses = [client.get(portal.url), client.get(news.url)]
+
+    assert [r.status_code for r in responses] == [403, 403]
+    assert all("Hemmelig generalforsamling" not in r.text for r in responses)
+
+
+def test_pages_below_a_members_only_portal_are_hidden_from_visitors(
+    client, make_portal
+):
+    portal = make_portal("skovby", visibility=MEMBERS_ONLY)
+    info = _info(portal, "Nøgleboks")
+    deeper = _info(info, "Koden til nøgleboksen")
+
+    response = client.get(deeper.url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_members_only_portal_is_shown_to_its_members(client, make_portal):
+    portal = make_portal("skovby", visibility=MEMBERS_ONLY)
+    news = _news(portal, "Hemmelig generalforsamling")
+    client.force_login(member_of(portal.community))
+
+    responses = [client.get(portal.url), client.get(news.url)]
+
+    assert [r.status_code for r in responses] == [200, 200]
+
+
+def test_members_only_news_and_events_stay_off_the_hub_for_others(
+    client, hub, make_portal
+):
+    portal = make_portal("skovby", visibility=MEMBERS_ONLY)
+    _news(portal, "Hemmelig nyhed")
+    _event(portal, "Hemmeligt møde")
+    _news(hub, "Offentlig nyhed")
+    client.force_login(UserFactory())
+
+    response = client.get("/")
+
+    assert "Offentlig nyhed" in response.text
+    assert "Hemmelig nyhed" not in response.text
+    assert "Hemmeligt møde" not in response.text
+
+
+def test_members_see_their_members_only_news_on_the_hub(client, hub, make_portal):
+    portal = make_portal("skovby", visibility=MEMBERS_ONLY)
+    _news(portal, "Hemmelig nyhed")
+    _event(portal, "Hemmeligt møde")
+    client.force_login(member_of(portal.community))
+
+    response = client.get("/")
+
+    assert "Hemmelig nyhed" in response.text
+    assert "Hemmeligt møde" in response.text
+
+
+# --- theme colour
+
+
+def test_a_readable_theme_colour_is_applied(client, make_portal):
+    portal = make_portal("skovby", theme_colour="#1d4e89")
+
+    response = client.get(portal.url)
+
+    assert "#1d4e89" in response.text
+
+
+def test_an_unreadable_theme_colour_is_not_applied(client, make_portal):
+    portal = make_portal("skovby")
+    PortalPage.objects.filter(pk=portal.pk).update(theme_colour="#ffff00")
+
+    response = client.get(portal.url)
+
+    assert "#ffff00" not in response.text
+
+
+def test_an_unreadable_theme_colour_is_refused_by_the_editor(make_portal):
+    portal = make_portal("skovby")
+    portal.theme_colour = "#a0d8ef"
+
+    with pytest.raises(ValidationError) as error:
+        portal.full_clean()
+
+    assert "theme_colour" in error.value.message_dict
+
+
+def test_an_event_cannot_end_before_it_starts(hub):
+    start = timezone.now() + timedelta(days=2)
+    event = EventPage(
+        title="Baglæns",
+        slug="baglaens",
+        start_at=start,
+        end_at=start - timedelta(hours=1),
+        place="Hallen",
+        description="<p>x</p>",
+    )
+
+    with pytest.raises(ValidationError) as error:
+        hub.add_child(instance=event)
+
+    assert "end_at" in error.value.message_dict
+    assert not EventPage.objects.exists()
+
+
+# --- where a portal is served
+
+
+def test_a_portal_is_served_under_the_hub_path(client, make_portal):
+    make_portal("skovby", name="Skovby", hostname="skovby.example.dk")
+
+    response = client.get("/villages/skovby/")
+
+    assert response.status_code == 200
+    assert response.context["page"].title == "Skovby"
+
+
+def test_a_portal_is_served_on_its_own_host_name(client, make_portal):
+    portal = make_portal("skovby", name="Skovby", hostname="skovby.example.dk")
+    news = _news(portal, "Nyt fra Skovby")
+
+    home = client.get("/", HTTP_HOST="skovby.example.dk")
+    child = client.get("/" + news.slug + "/", HTTP_HOST="skovby.example.dk")
+
+    assert home.status_code == 200
+    assert home.context["page"].specific == portal
+    assert child.status_code == 200
+    assert child.context["page"].title == "Nyt fra Skovby"
+
+
+# --- query counts
+
+
+def _busy_hub(hub, make_portal, portals: int) -> list[PortalPage]:
+    made = []
+    for n in range(portals):
+        portal = make_portal(f"landsby-{n}", name=f"Landsby {n}")
+        MembershipFactory.create_batch(2, community=portal.community)
+        _news(portal, f"Nyhed {n}")
+        _event(portal, f"Begivenhed {n}", in_days=n + 1)
+        _info(portal, f"Information {n}")
+        made.append(portal)
+    return made
+
+
+# Measured: session and user (2, logged in only), Wagtail's site and route (5 to 8),
+# privacy (2), the selectors, and the header (2, logged in only). None grows with
+# the number of portals, news or events.
+HUB_HOME_QUERIES = 9
+HUB_HOME_MEMBER_QUERIES = 16
+PORTAL_QUERIES = 14
+PORTAL_MEMBER_QUERIES = 21
+
+
+def test_the_hub_home_query_count_is_bounded(
+    client, hub, make_portal, django_assert_max_num_queries
+):
+    _busy_hub(hub, make_portal, portals=6)
+    _news(hub, "Kommunen informerer")
+    client.get("/")  # warm Wagtail's site cache, as on a running server
+
+    with django_assert_max_num_queries(HUB_HOME_QUERIES):
+        response = client.get("/")
+
+    assert len(response.context["portals"]) == 6
+    assert len(response.context["news"]) == 6
+
+
+def test_the_hub_home_query_count_does_not_grow_with_portals(
+    client, hub, make_portal, django_assert_max_num_queries
+):
+    _busy_hub(hub, make_portal, portals=12)
+    client.get("/")
+
+    with django_assert_max_num_queries(HUB_HOME_QUERIES):
+        client.get("/")
+
+
+def test_the_hub_home_query_count_for_a_member_is_bounded(
+    client, hub, make_portal, django_assert_max_num_queries
+):
+    portals = _busy_hub(hub, make_portal, portals=6)
+    portals[0].community.visibility = MEMBERS_ONLY
+    portals[0].community.save()
+    user = member_of(portals[1].community)
+    client.force_login(user)
+    client.get("/")
+
+    with django_assert_max_num_queries(HUB_HOME_MEMBER_QUERIES):
+        response = client.get("/")
+
+    assert response.status_code == 200
+
+
+def test_a_portal_page_query_count_is_bounded(
+    client, hub, make_portal, django_assert_max_num_queries
+):
+    portal = _busy_hub(hub, make_portal, portals=1)[0]
+    for n in range(6):
+        _news(portal, f"Mere nyt {n}", days_ago=n)
+        _event(portal, f"Mere at lave {n}", in_days=n + 2)
+        _info(portal, f"Mere information {n}")
+    client.force_login(member_of(portal.community))
+    client.get(portal.url)
+
+    with django_assert_max_num_queries(PORTAL_MEMBER_QUERIES):
+        response = client.get(portal.url)
+
+    assert len(response.context["news"]) == 5
+    assert len(response.context["events"]) == 5
+
+
+def test_a_portal_page_query_count_for_a_visitor_is_bounded(
+    client, hub, make_portal, django_assert_max_num_queries
+):
+    portal = _busy_hub(hub, make_portal, portals=1)[0]
+    client.get(portal.url)
+
+    with django_assert_max_num_queries(PORTAL_QUERIES):
+        response = client.get(portal.url)
+
+    assert response.status_code == 200
+
+
+def test_joining_from_the_portal_page_returns_to_it(client, make_portal):
+    portal = make_portal("skovby")
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("communities:join", args=["skovby"]), {"next": portal.url}
+    )
+
+    assert response["Location"] == portal.url
+    assert is_active_member(user=user, community=portal.community)
+
+
+def test_an_invited_person_can_accept_on_a_members_only_portal(client, make_portal):
+    portal = make_portal("klubben", visibility=MEMBERS_ONLY, join_policy="invitation")
+    invitee = MembershipFactory(
+        community=portal.community, state=Membership.State.INVITED
+    ).user
+    client.force_login(invitee)
+
+    response = client.get(portal.url)
+
+    assert response.status_code == 403
+    assert reverse("communities:join", args=["klubben"]) in response.text

@@ -1,0 +1,144 @@
+import pytest
+
+from marketplace.models import Listing, Match, Response
+from tests.marketplace.conftest import make_listing
+
+API = "/api/marketplace"
+
+
+def test_the_openapi_schema_lists_the_marketplace_endpoints(client):
+    schema = client.get("/api/openapi.json").json()
+
+    assert f"{API}/listings" in schema["paths"]
+    assert f"{API}/responses/{{pk}}/accept" in schema["paths"]
+
+
+def test_search_by_place_returns_rounded_distances(client, listing):
+    body = client.get(f"{API}/listings", {"near": "Skovby", "radius_km": 5}).json()
+
+    assert body["total"] == 1
+    hit = body["results"][0]
+    assert hit["id"] == listing.pk
+    assert (hit["distance_km"] * 2).is_integer()
+    assert hit["area"] == "Skovby"
+
+
+def test_search_for_an_unknown_place_is_a_422(client, listing):
+    response = client.get(f"{API}/listings", {"near": "Qwertyville"})
+
+    assert response.status_code == 422
+
+
+def test_a_members_only_listing_is_a_404_for_outsiders(
+    client, author, private_club, stranger
+):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(community=private_club, user=author)
+    hidden = make_listing(author, communities=[private_club])
+    client.force_login(stranger)
+
+    assert client.get(f"{API}/listings/{hidden.pk}").status_code == 404
+    assert client.get(f"{API}/listings").json()["total"] == 0
+
+
+def test_creating_needs_a_login(client, village):
+    response = client.post(f"{API}/listings", {}, content_type="application/json")
+
+    assert response.status_code == 401
+
+
+def test_an_unknown_address_is_a_422_with_the_message(client, author, village):
+    client.force_login(author)
+
+    response = client.post(
+        f"{API}/listings",
+        {
+            "kind": "request",
+            "title": "Hjælp",
+            "description": "Tak",
+            "category": "other",
+            "communities": [village.slug],
+            "address": "Ingenvej 1, Ukendtby",
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert "could not find this address" in response.json()["detail"]
+
+
+def test_respond_accept_and_decline_through_the_api(
+    client, listing, author, neighbour, stranger
+):
+    client.force_login(neighbour)
+    first = client.post(
+        f"{API}/listings/{listing.pk}/responses",
+        {"message": "Jeg kan"},
+        content_type="application/json",
+    )
+    client.force_login(stranger)
+    second = client.post(
+        f"{API}/listings/{listing.pk}/responses",
+        {"message": "Også mig"},
+        content_type="application/json",
+    )
+    client.force_login(author)
+
+    accepted = client.post(
+        f"{API}/responses/{first.json()['id']}/accept",
+        {},
+        content_type="application/json",
+    )
+    declined = client.post(
+        f"{API}/responses/{second.json()['id']}/decline",
+        {},
+        content_type="application/json",
+    )
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert accepted.status_code == 200
+    assert Match.objects.get().pk == accepted.json()["id"]
+    assert declined.json()["state"] == Response.State.DECLINED
+    assert declined.json()["reply"]
+    assert Listing.objects.get().state == Listing.State.MATCHED
+
+
+@pytest.mark.parametrize(("who", "status"), [("author", 403), ("neighbour", 403)])
+def test_refusals_map_to_http_status_codes(
+    client, listing, author, neighbour, who, status
+):
+    client.force_login(neighbour)
+    response_id = client.post(
+        f"{API}/listings/{listing.pk}/responses",
+        {"message": "Jeg kan"},
+        content_type="application/json",
+    ).json()["id"]
+    client.force_login({"author": author, "neighbour": neighbour}[who])
+
+    if who == "author":
+        reply = client.post(
+            f"{API}/listings/{listing.pk}/responses",
+            {"message": "Mig selv"},
+            content_type="application/json",
+        )
+    else:
+        reply = client.post(
+            f"{API}/responses/{response_id}/accept", {}, content_type="application/json"
+        )
+
+    assert reply.status_code == status
+
+
+def test_the_author_lists_every_response(client, listing, author, neighbour):
+    client.force_login(neighbour)
+    client.post(
+        f"{API}/listings/{listing.pk}/responses",
+        {"message": "Jeg kan"},
+        content_type="application/json",
+    )
+    client.force_login(author)
+
+    body = client.get(f"{API}/listings/{listing.pk}/responses").json()
+
+    assert [r["message"] for r in body] == ["Jeg kan"]

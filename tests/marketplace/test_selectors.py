@@ -1,0 +1,220 @@
+import pytest
+from django.core.cache import cache
+
+from marketplace import selectors, services
+from marketplace.models import Listing
+from tests.factories import MembershipFactory, UserFactory
+from tests.marketplace.conftest import make_listing
+
+SKOVBY = (56.1710, 9.5470)
+
+
+def _at(author, village, lat, lon, **kw):
+    return make_listing(
+        author, communities=[village], place=services.Place("", lat, lon), **kw
+    )
+
+
+def test_a_non_member_cannot_see_a_members_only_listing(author, private_club, stranger):
+    MembershipFactory(community=private_club, user=author)
+    hidden = make_listing(author, communities=[private_club])
+    member = UserFactory()
+    MembershipFactory(community=private_club, user=member)
+
+    assert not selectors.can_view_listing(user=stranger, listing=hidden)
+    assert selectors.listing_for_viewer(viewer=stranger, pk=hidden.pk) is None
+    assert selectors.can_view_listing(user=member, listing=hidden)
+
+
+def test_drafts_are_seen_only_by_their_author(author, neighbour, village):
+    draft = make_listing(author, communities=[village], publish=False)
+
+    assert selectors.can_view_listing(user=author, listing=draft)
+    assert not selectors.can_view_listing(user=neighbour, listing=draft)
+
+
+def test_everyone_nearby_listings_are_public(author, stranger):
+    listing = make_listing(author, communities=[], everyone_nearby=True)
+
+    assert selectors.can_view_listing(user=stranger, listing=listing)
+
+
+def test_the_private_location_is_for_the_author_and_the_matched_helper_only(
+    listing, author, neighbour, stranger
+):
+    response = services.response_create(
+        responder=neighbour, listing=listing, message="Jeg kan"
+    )
+    assert selectors.private_location(viewer=neighbour, listing=listing) is None
+
+    services.response_accept(actor=author, response=response)
+
+    assert selectors.private_location(viewer=author, listing=listing) is not None
+    assert selectors.private_location(viewer=neighbour, listing=listing) is not None
+    assert selectors.private_location(viewer=stranger, listing=listing) is None
+
+
+def test_radius_search_finds_only_listings_within_the_radius_nearest_first(
+    author, neighbour, village
+):
+    near = _at(author, village, 56.1750, 9.5470, title="Tæt på")  # ~0.4 km
+    middle = _at(author, village, 56.2000, 9.5470, title="Lidt væk")  # ~3.2 km
+    _at(author, village, 56.3500, 9.5470, title="Langt væk")  # ~20 km
+
+    result = selectors.listing_search(
+        viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], radius_km=5
+    )
+
+    assert [h.listing for h in result.hits] == [near, middle]
+    assert [h.distance_km for h in result.hits] == [0.5, 3.5]
+
+
+def test_radius_search_sorts_by_newest_when_asked(author, neighbour, village):
+    older = _at(author, village, 56.1750, 9.5470, title="Først")
+    newer = _at(author, village, 56.2000, 9.5470, title="Sidst")
+
+    result = selectors.listing_search(
+        viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], sort="newest"
+    )
+
+    assert [h.listing for h in result.hits] == [newer, older]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"text": "trailer"}, ["Trailer til udlån"]),
+        ({"kind": Listing.Kind.GIVE}, ["Gratis æbler"]),
+        ({"category": "garden"}, ["Gratis æbler"]),
+        ({"tag": "E-BOKS"}, ["Hjælp til digital post"]),
+    ],
+)
+def test_search_combines_text_kind_category_and_tag_filters(
+    author, neighbour, village, filters, expected
+):
+    make_listing(author, communities=[village])
+    make_listing(
+        author,
+        communities=[village],
+        kind=Listing.Kind.LEND,
+        title="Trailer til udlån",
+        category="transport",
+        tags=["trailer"],
+    )
+    make_listing(
+        author,
+        communities=[village],
+        kind=Listing.Kind.GIVE,
+        title="Gratis æbler",
+        category="garden",
+        tags=[],
+    )
+
+    result = selectors.listing_search(
+        viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], **filters
+    )
+
+    assert [h.listing.title for h in result.hits] == expected
+
+
+def test_search_filters_by_community(author, neighbour, village, private_club):
+    MembershipFactory(community=private_club, user=author)
+    MembershipFactory(community=private_club, user=neighbour)
+    in_club = make_listing(author, communities=[private_club], title="Klubben")
+    make_listing(author, communities=[village], title="Landsbyen")
+
+    result = selectors.listing_search(viewer=neighbour, community=private_club)
+
+    assert [h.listing for h in result.hits] == [in_club]
+
+
+def test_search_pages_by_twenty(author, neighbour, village, settings):
+    for n in range(23):
+        Listing.objects.create(
+            author=author,
+            kind="offer",
+            title=f"Tilbud {n}",
+            description="x",
+            category="other",
+            everyone_nearby=True,
+            state=Listing.State.OPEN,
+            public_latitude=56.17 + n / 10_000,
+            public_longitude=9.547,
+        )
+
+    first = selectors.listing_search(
+        viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1]
+    )
+    second = selectors.listing_search(
+        viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], page=2
+    )
+
+    assert (first.total, first.pages, len(first.hits), len(second.hits)) == (
+        23,
+        2,
+        20,
+        3,
+    )
+    assert first.has_next
+    assert not second.has_next
+
+
+def test_radius_search_runs_a_fixed_number_of_queries(
+    author, neighbour, village, django_assert_num_queries
+):
+    for n in range(15):
+        _at(author, village, 56.17 + n / 1000, 9.547, title=f"Nummer {n}")
+        cache.clear()  # the hourly posting limit is not what this test is about
+
+    # two permission look-ups (is the viewer staff?), the bounding-box candidates
+    # (memberships are a subquery), the page with authors, its photos, its tags:
+    # none per listing.
+    with django_assert_num_queries(6):
+        result = selectors.listing_search(
+            viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], radius_km=10
+        )
+        for hit in result.hits:
+            assert hit.listing.tag_names == ["e-boks"]
+            assert hit.listing.first_photo is None
+            assert hit.listing.author.public_name
+
+    assert result.total == 15
+
+
+def test_free_ranges_leave_out_booked_days(author, neighbour, village):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    trailer = make_listing(author, communities=[village], kind=Listing.Kind.LEND)
+    today = timezone.localdate()
+    services.booking_request(
+        borrower=neighbour,
+        listing=trailer,
+        starts_on=today + timedelta(days=3),
+        ends_on=today + timedelta(days=5),
+    )
+
+    free = selectors.free_ranges(trailer, start=today, days=10)
+
+    assert free == [
+        (today, today + timedelta(days=2)),
+        (today + timedelta(days=6), today + timedelta(days=9)),
+    ]
+
+
+def test_tag_suggestions_start_with_what_was_typed(author, village):
+    make_listing(author, communities=[village], tags=["trailer", "trappe", "have"])
+
+    assert selectors.tag_suggestions("tra") == ["trailer", "trappe"]
+
+
+def test_a_stranger_only_sees_their_own_response(listing, neighbour, stranger, author):
+    services.response_create(responder=neighbour, listing=listing, message="Jeg kan")
+    services.response_create(responder=stranger, listing=listing, message="Også mig")
+
+    seen_by_stranger = selectors.responses_for_listing(viewer=stranger, listing=listing)
+    seen_by_author = selectors.responses_for_listing(viewer=author, listing=listing)
+
+    assert [r.responder for r in seen_by_stranger] == [stranger]
+    assert seen_by_author.count() == 2

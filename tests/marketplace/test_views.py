@@ -1,0 +1,221 @@
+import pytest
+from django.urls import reverse
+
+from marketplace.models import AddressReveal, Listing, Match, Response
+from tests.marketplace.conftest import ADDRESS, make_listing
+
+
+@pytest.fixture
+def listings(author, village):
+    return [
+        make_listing(author, communities=[village], title=f"Opslag {n}", tags=[f"t{n}"])
+        for n in range(5)
+    ]
+
+
+def test_the_list_page_shows_open_listings_to_anonymous_visitors(client, listing):
+    response = client.get(reverse("marketplace:list"))
+
+    assert response.status_code == 200
+    assert listing.title in response.content.decode()
+
+
+def test_the_list_page_runs_a_fixed_number_of_queries(
+    client, neighbour, listings, django_assert_max_num_queries
+):
+    client.force_login(neighbour)
+
+    # session, user, permissions, header, places, memberships, candidates, page,
+    # tags, photos, tag list, alerts, the search form's communities: never per row.
+    with django_assert_max_num_queries(16):
+        response = client.get(
+            reverse("marketplace:list"), {"near": "Skovby", "radius": 5}
+        )
+
+    assert response.status_code == 200
+    assert response.context["result"].total == 5
+
+
+def test_the_map_view_renders_public_points_for_leaflet(client, listing):
+    response = client.get(
+        reverse("marketplace:list"), {"near": "Skovby", "view": "map"}
+    )
+
+    config = response.context["map_config"]
+    assert config["points"][0]["lat"] == listing.public_latitude
+    assert 'id="listing-map-config"' in response.content.decode()
+
+
+def test_an_unknown_place_in_search_gets_a_translated_error(client, listing):
+    response = client.get(reverse("marketplace:list"), {"near": "Qwertyville"})
+
+    assert response.status_code == 200
+    assert "We could not find this place" in response.content.decode()
+
+
+def test_creating_a_listing_through_the_form_publishes_it(client, author, village):
+    client.force_login(author)
+
+    response = client.post(
+        reverse("marketplace:create"),
+        {
+            "kind": "offer",
+            "title": "Jeg går gerne med hunde",
+            "description": "Studerende med god tid om eftermiddagen.",
+            "category": "children",
+            "tags": "hunde, gåtur",
+            "communities": [village.pk],
+            "address": "Skovvej 2, Skovby",
+            "helpers_needed": 1,
+            "publish": "1",
+        },
+    )
+
+    listing = Listing.objects.get()
+    assert response.status_code == 302
+    assert listing.state == Listing.State.OPEN
+    assert sorted(t.name for t in listing.tags.all()) == ["gåtur", "hunde"]
+
+
+def test_an_address_that_cannot_be_found_keeps_the_form_and_offers_the_map(
+    client, author, village
+):
+    client.force_login(author)
+
+    response = client.post(
+        reverse("marketplace:create"),
+        {
+            "kind": "request",
+            "title": "Hjælp med haven",
+            "description": "Hækken skal klippes.",
+            "category": "garden",
+            "communities": [village.pk],
+            "address": "Ukendtvej 99, Intetsteds",
+            "helpers_needed": 1,
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "We could not find this address" in page
+    assert 'value="Hjælp med haven"' in page
+    assert "click the map" in page
+    assert not Listing.objects.exists()
+
+
+def test_a_wrong_photo_file_gets_an_error_and_the_form_is_kept(client, author, village):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(author)
+
+    response = client.post(
+        reverse("marketplace:create"),
+        {
+            "kind": "give",
+            "title": "Gratis sofa",
+            "description": "Hentes.",
+            "category": "other",
+            "communities": [village.pk],
+            "address": "Skovby",
+            "helpers_needed": 1,
+            "photos": [SimpleUploadedFile("sofa.jpg", b"not an image", "image/jpeg")],
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "sofa.jpg" in page
+    assert 'value="Gratis sofa"' in page
+
+
+def test_responding_accepting_and_the_match_page_reveal_the_address_to_both(
+    client, listing, author, neighbour
+):
+    client.force_login(neighbour)
+    client.post(
+        reverse("marketplace:respond", args=[listing.pk]), {"message": "Jeg kan"}
+    )
+    response_obj = Response.objects.get()
+    client.force_login(author)
+
+    accepted = client.post(
+        reverse("marketplace:response", args=[response_obj.pk, "accept"])
+    )
+    match = Match.objects.get()
+    author_page = client.get(accepted.url)
+    client.force_login(neighbour)
+    helper_page = client.get(reverse("marketplace:match", args=[match.pk]))
+
+    assert ADDRESS in author_page.content.decode()
+    assert ADDRESS in helper_page.content.decode()
+    assert AddressReveal.objects.filter(match=match).count() == 2
+
+
+def test_the_match_page_is_hidden_from_everyone_else(
+    client, listing, author, neighbour, stranger
+):
+    client.force_login(neighbour)
+    client.post(
+        reverse("marketplace:respond", args=[listing.pk]), {"message": "Jeg kan"}
+    )
+    client.force_login(author)
+    client.post(
+        reverse("marketplace:response", args=[Response.objects.get().pk, "accept"])
+    )
+    client.force_login(stranger)
+
+    response = client.get(reverse("marketplace:match", args=[Match.objects.get().pk]))
+
+    assert response.status_code == 404
+
+
+def test_the_author_sees_responses_and_the_decline_default_text(
+    client, listing, author, neighbour
+):
+    client.force_login(neighbour)
+    client.post(
+        reverse("marketplace:respond", args=[listing.pk]), {"message": "Jeg kan"}
+    )
+    client.force_login(author)
+
+    page = client.get(listing.get_absolute_url()).content.decode()
+
+    assert "Jeg kan" in page
+    assert "Decline kindly" in page
+
+
+def test_my_page_lists_my_listings_and_answers(
+    client, listing, neighbour, django_assert_max_num_queries
+):
+    client.force_login(neighbour)
+    client.post(
+        reverse("marketplace:respond", args=[listing.pk]), {"message": "Jeg kan"}
+    )
+
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("marketplace:mine"))
+
+    assert listing.title in page.content.decode()
+
+
+def test_tag_suggestions_answer_json_and_datalist_options(client, listing):
+    json_reply = client.get(reverse("marketplace:tags"), {"q": "e-"})
+    options = client.get(
+        reverse("marketplace:tags"), {"tags": "hund, e-"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert json_reply.json() == {"tags": ["e-boks"]}
+    assert '<option value="hund, e-boks">' in options.content.decode()
+
+
+def test_a_watch_is_saved_around_the_home_village(client, neighbour, village):
+    neighbour.home_community = village
+    neighbour.save()
+    client.force_login(neighbour)
+
+    response = client.post(
+        reverse("marketplace:watches"), {"categories": ["garden"], "radius_km": 5}
+    )
+
+    assert response.status_code == 302
+    assert neighbour.watches.get().centre_label == "Skovby"

@@ -1,0 +1,350 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from communities.models import Membership
+from communities.services import membership_remove
+from hub.ratelimit import RateLimited
+from messaging import services
+from messaging.models import Conversation, Message, Notification, Reaction
+from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.messaging.conftest import send
+
+
+def test_every_community_gets_exactly_one_general_channel(village):
+    first = services.channel_ensure_general(community=village)
+
+    second = services.channel_ensure_general(community=village)
+
+    assert first == second
+    assert first.is_general
+    assert Conversation.objects.filter(community=village).count() == 1
+
+
+def test_retried_send_with_the_same_client_id_returns_the_first_message(karen, general):
+    first, created_first = services.message_send(
+        author=karen, conversation=general, body="Hej", client_id="abc-1"
+    )
+
+    again, created_again = services.message_send(
+        author=karen, conversation=general, body="Hej", client_id="abc-1"
+    )
+
+    assert (created_first, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert Message.objects.count() == 1
+
+
+def test_message_ids_and_sequence_numbers_increase(karen, lars, general):
+    first = send(karen, general, "en")
+
+    second = send(lars, general, "to")
+
+    assert second.pk > first.pk
+    assert second.seq > first.seq
+
+
+def test_message_is_broadcast_only_after_commit(
+    karen, general, layer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message = send(karen, general, "Hej naboer")
+        sent_before_commit = list(layer.sent)
+
+    for callback in callbacks:
+        callback()
+
+    assert sent_before_commit == []
+    events = layer.events(f"conv.{general.pk}")
+    assert [e["type"] for e in events] == ["message.new"]
+    assert events[0]["message"]["id"] == message.pk
+    assert events[0]["message"]["body"] == "Hej naboer"
+
+
+def test_nothing_is_broadcast_when_the_transaction_rolls_back(
+    karen, general, layer, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    def send_then_fail():
+        with transaction.atomic():
+            send(karen, general, "Fortrudt")
+            raise RuntimeError
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+    ):
+        send_then_fail()
+
+    assert layer.sent == []
+    assert not Message.objects.exists()
+
+
+def test_message_is_kept_when_the_channel_layer_is_down(
+    karen, general, broken_layer, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send(karen, general, "Stadig gemt")
+
+    assert Message.objects.filter(pk=message.pk).exists()
+    assert "Could not send a live event" in caplog.text
+
+
+def test_outsider_cannot_write_in_a_community_channel(outsider, general):
+    with pytest.raises(services.NotPermitted):
+        send(outsider, general)
+
+    assert not Message.objects.exists()
+
+
+def test_removed_member_can_no_longer_write(karen, organiser, village, general):
+    membership = Membership.objects.get(user=karen, community=village)
+    membership_remove(actor=organiser, membership=membership)
+
+    with pytest.raises(services.NotPermitted):
+        send(karen, general)
+
+
+def test_nobody_writes_in_an_archived_channel(organiser, karen, village):
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Loppemarked"
+    )
+    services.channel_archive(actor=organiser, conversation=channel)
+
+    with pytest.raises(services.NotPermitted):
+        send(karen, channel)
+
+
+def test_members_cannot_create_channels(karen, village):
+    with pytest.raises(services.NotPermitted):
+        services.channel_create(actor=karen, community=village, title="Mit eget")
+
+
+def test_mention_notifies_the_member_named(
+    karen, lars, general, layer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send(karen, general, "Kan du hjælpe, @Lars?")
+
+    notification = Notification.objects.get(user=lars)
+    assert notification.kind == Notification.Kind.MENTION
+    assert notification.message == message
+    assert layer.events(f"user.{lars.pk}")[0]["type"] == "notification"
+    assert not Notification.objects.filter(user=karen).exists()
+
+
+def test_mention_of_someone_outside_the_channel_notifies_nobody(
+    karen, outsider, general
+):
+    send(karen, general, "Hej @Otto")
+
+    assert not Notification.objects.exists()
+
+
+def test_direct_message_notifies_the_other_person(karen, lars):
+    conversation = services.direct_start(actor=karen, others=[lars])
+
+    send(karen, conversation, "Hej Lars")
+
+    assert Notification.objects.get().user == lars
+    assert Notification.objects.get().kind == Notification.Kind.DIRECT
+
+
+def test_direct_conversation_is_reused_for_the_same_people(karen, lars):
+    first = services.direct_start(actor=karen, others=[lars])
+
+    second = services.direct_start(actor=lars, others=[karen])
+
+    assert first == second
+
+
+def test_strangers_cannot_start_a_direct_conversation(karen, outsider):
+    with pytest.raises(services.NotPermitted):
+        services.direct_start(actor=outsider, others=[karen])
+
+
+def test_reply_notifies_the_author_replied_to(karen, lars, general):
+    question = send(karen, general, "Hvem har en stige?")
+
+    send(lars, general, "Det har jeg", reply_to_id=question.pk)
+
+    assert Notification.objects.get().user == karen
+    assert Notification.objects.get().kind == Notification.Kind.REPLY
+
+
+def test_author_can_edit_within_fifteen_minutes(karen, general):
+    message = send(karen, general, "Hje")
+
+    edited = services.message_edit(actor=karen, message=message, body="Hej")
+
+    assert edited.body == "Hej"
+    assert edited.edited_at is not None
+    assert edited.seq > message.seq
+
+
+def test_author_cannot_edit_after_fifteen_minutes(karen, general):
+    message = send(karen, general, "Hej")
+    Message.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=16)
+    )
+
+    with pytest.raises(services.MessagingError):
+        services.message_edit(actor=karen, message=message, body="Ændret")
+
+
+def test_only_the_author_edits_or_removes(karen, lars, general):
+    message = send(karen, general, "Min besked")
+
+    with pytest.raises(services.NotPermitted):
+        services.message_edit(actor=lars, message=message, body="Din besked")
+    with pytest.raises(services.NotPermitted):
+        services.message_remove(actor=lars, message=message)
+
+
+def test_removed_message_stays_as_a_tombstone(
+    karen, general, layer, django_capture_on_commit_callbacks
+):
+    message = send(karen, general, "Ups")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_remove(actor=karen, message=message)
+
+    message.refresh_from_db()
+    assert message.is_removed
+    event = layer.events(f"conv.{general.pk}")[-1]
+    assert event["type"] == "message.removed"
+    assert event["message"]["body"] == ""
+
+
+def test_moderator_hides_a_message_without_deleting_it(karen, general, staff):
+    message = send(karen, general, "Grimt sprog")
+
+    services.message_set_visibility(actor=staff, message=message, visibility="hidden")
+
+    message.refresh_from_db()
+    assert message.is_hidden
+    assert message.body == "Grimt sprog"
+
+
+def test_residents_cannot_hide_messages(karen, lars, general):
+    message = send(karen, general, "Hej")
+
+    with pytest.raises(services.NotPermitted):
+        services.message_set_visibility(
+            actor=lars, message=message, visibility="hidden"
+        )
+
+
+def test_reaction_toggles_on_and_off(karen, lars, general):
+    message = send(karen, general, "Sommerfest lørdag!")
+
+    services.reaction_toggle(actor=lars, message=message, emoji="👍")
+    on = Reaction.objects.count()
+    services.reaction_toggle(actor=lars, message=message, emoji="👍")
+
+    assert (on, Reaction.objects.count()) == (1, 0)
+
+
+def test_unknown_reactions_are_refused(karen, general):
+    message = send(karen, general, "Hej")
+
+    with pytest.raises(services.MessagingError):
+        services.reaction_toggle(actor=karen, message=message, emoji="<b>")
+
+
+def test_overlong_and_empty_messages_are_refused(karen, general):
+    with pytest.raises(services.MessageInvalid):
+        send(karen, general, "x" * 4001)
+    with pytest.raises(services.MessageInvalid):
+        send(karen, general, "   ")
+
+
+def test_sending_too_fast_is_rate_limited(karen, general, frozen_window):
+    for n in range(services.SEND_LIMIT[0]):
+        send(karen, general, f"besked {n}")
+
+    with pytest.raises(RateLimited):
+        send(karen, general, "en for meget")
+
+
+def test_marking_read_clears_notifications(karen, lars):
+    conversation = services.direct_start(actor=karen, others=[lars])
+    send(karen, conversation, "Hej")
+
+    services.conversation_mark_read(user=lars, conversation=conversation)
+
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_channel_shared_with_a_contractor_lets_its_staff_write(organiser, village):
+    contractor = CommunityFactory(name="Grøn Plæne", slug="gron", kind="contractor")
+    worker = MembershipFactory(community=contractor, role=Membership.Role.STAFF).user
+    channel = services.channel_create(
+        actor=organiser,
+        community=village,
+        title="Græsslåning",
+        shared_with=[contractor],
+    )
+
+    message = send(worker, channel, "Vi kommer tirsdag")
+
+    assert message.conversation == channel
+
+
+def test_restricted_channel_is_closed_to_members_not_added(
+    organiser, karen, lars, village
+):
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+
+    send(karen, channel, "Dagsorden følger")
+    with pytest.raises(services.NotPermitted):
+        send(lars, channel, "Må jeg være med?")
+
+
+def test_removing_a_participant_resubscribes_their_sockets(
+    organiser, karen, village, layer, django_capture_on_commit_callbacks
+):
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participant_remove(actor=organiser, conversation=channel, user=karen)
+
+    assert {"type": "nabolag.resubscribe"} in layer.events(f"user.{karen.pk}")
+
+
+def test_thread_for_an_object_is_created_once_with_its_participants(karen, lars):
+    listing = UserFactory()  # any model instance will do as the subject
+
+    first = services.thread_for_object(
+        obj=listing, participants=[karen], title="Stige udlånes"
+    )
+    second = services.thread_for_object(
+        obj=listing, participants=[karen, lars], title="Stige udlånes"
+    )
+
+    assert first == second
+    assert set(first.participants.values_list("user_id", flat=True)) == {
+        karen.pk,
+        lars.pk,
+    }
+    assert send(lars, first, "Jeg henter den").conversation == first
+
+
+def test_links_are_clickable_and_everything_else_is_escaped(karen, general):
+    from messaging.events import message_payload
+
+    message = send(karen, general, "Se https://skovby.dk <script>x</script>")
+
+    html = message_payload(message)["html"]
+
+    assert '<a href="https://skovby.dk"' in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html

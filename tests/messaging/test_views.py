@@ -1,0 +1,138 @@
+import pytest
+from django.urls import reverse
+
+from messaging import services
+from messaging.models import Message
+from tests.factories import CommunityFactory, MembershipFactory
+from tests.messaging.conftest import send
+
+
+@pytest.fixture
+def karen_client(client, karen):
+    client.force_login(karen)
+    return client
+
+
+def test_conversation_page_shows_messages_with_a_labelled_composer(
+    karen_client, karen, lars, general
+):
+    send(lars, general, "Hvem kommer til fællesspisning?")
+
+    response = karen_client.get(general.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Hvem kommer til fællesspisning?" in html
+    assert '<label for="id_body">' in html
+    assert 'aria-live="polite"' in html
+
+
+def test_form_post_sends_a_message_without_javascript(karen_client, general):
+    response = karen_client.post(
+        general.get_absolute_url(), {"body": "Hej alle", "client_id": "form-1"}
+    )
+
+    assert response.status_code == 302
+    assert Message.objects.get().body == "Hej alle"
+
+
+def test_reposting_the_same_form_does_not_duplicate_the_message(karen_client, general):
+    data = {"body": "Hej alle", "client_id": "form-1"}
+
+    karen_client.post(general.get_absolute_url(), data)
+    karen_client.post(general.get_absolute_url(), data)
+
+    assert Message.objects.count() == 1
+
+
+def test_empty_form_post_keeps_the_page_and_shows_an_error(karen_client, general):
+    response = karen_client.post(
+        general.get_absolute_url(), {"body": "", "client_id": "form-2"}
+    )
+
+    assert response.status_code == 400
+    assert 'id="id_body_error"' in response.content.decode()
+
+
+def test_outsider_gets_not_found_for_a_channel(client, outsider, general):
+    client.force_login(outsider)
+
+    response = client.get(general.get_absolute_url())
+
+    assert response.status_code == 404
+
+
+def test_channel_list_creates_the_general_channel_and_shows_unread_counts(
+    karen_client, lars, village
+):
+    general = services.channel_ensure_general(community=village)
+    send(lars, general, "en")
+    send(lars, general, "to")
+
+    response = karen_client.get(reverse("messaging:channels", args=[village.slug]))
+
+    assert response.status_code == 200
+    assert "2 unread" in response.content.decode()
+
+
+def test_inbox_query_count_does_not_grow_with_conversations(
+    karen_client, karen, village, django_assert_max_num_queries
+):
+    for n in range(6):
+        other = CommunityFactory()
+        MembershipFactory(community=other, user=karen)
+        channel = services.channel_ensure_general(community=other)
+        send(karen, channel, f"hej {n}")
+        MembershipFactory(community=village, user__display_name=f"Nabo {n}")
+    for person in village.memberships.exclude(user=karen)[:4]:
+        conv = services.direct_start(actor=karen, others=[person.user])
+        send(person.user, conv, "hej")
+
+    with django_assert_max_num_queries(11):
+        response = karen_client.get(reverse("messaging:inbox"))
+
+    assert response.status_code == 200
+
+
+def test_header_shows_unread_notifications(karen_client, karen, lars):
+    conv = services.direct_start(actor=lars, others=[karen])
+    send(lars, conv, "Hej Karen")
+
+    response = karen_client.get(reverse("messaging:inbox"))
+
+    assert "data-unread-badge>1<" in response.content.decode()
+
+
+def test_organiser_creates_a_channel_from_the_channel_list(client, organiser, village):
+    client.force_login(organiser)
+
+    response = client.post(
+        reverse("messaging:channels", args=[village.slug]),
+        {"title": "Loppemarked", "topic": ""},
+    )
+
+    assert response.status_code == 302
+    assert village.channels.filter(title="Loppemarked").exists()
+
+
+def test_author_removes_a_message_with_a_form_post(karen_client, karen, general):
+    message = send(karen, general, "Ups")
+
+    karen_client.post(reverse("messaging:remove", args=[message.pk]))
+
+    message.refresh_from_db()
+    assert message.is_removed
+
+
+def test_reactions_show_their_counts_and_which_are_mine(
+    karen_client, karen, lars, general
+):
+    message = send(lars, general, "Sommerfest!")
+    services.reaction_toggle(actor=lars, message=message, emoji="👍")
+    services.reaction_toggle(actor=karen, message=message, emoji="❤️")
+    services.reaction_toggle(actor=lars, message=message, emoji="❤️")
+
+    html = karen_client.get(general.get_absolute_url()).content.decode()
+
+    assert 'aria-pressed="true">❤️ <span>2</span>' in html
+    assert 'aria-pressed="false">👍 <span>1</span>' in html

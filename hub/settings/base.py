@@ -127,7 +127,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "nabolag",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nabolag"),
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -159,7 +159,8 @@ if REDIS_URL:
                         "health_check_interval": 30,
                     }
                 ],
-                "prefix": "nabolag",
+                # Several deployments (or test runs) may share one Redis.
+                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "nabolag"),
             },
         }
     }

@@ -1,8 +1,16 @@
 """Test settings: fast hashing, in-memory mail, immediate tasks."""
 
 import os
+import uuid
 
-from .base import *  # noqa: F403
+# One id per test run, inherited by the server processes the tests start: two runs
+# sharing one Redis (Redis pub/sub ignores database numbers) never see each
+# other's events or rate-limit counters.
+TEST_RUN_ID = os.environ.setdefault("NABOLAG_TEST_RUN", uuid.uuid4().hex[:10])
+os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"nabolag-test-{TEST_RUN_ID}")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"nabolag-test-{TEST_RUN_ID}")
+
+from .base import *  # noqa: E402, F403 (the prefixes above must be set first)
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-nabolag"  # noqa: S105 (test settings only)
@@ -24,4 +32,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
         )
     }
 if REDIS_URL:  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = "nabolag-test"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"]  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ[  # noqa: F405
+        "CHANNEL_LAYER_PREFIX"
+    ]

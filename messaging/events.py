@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.urls import reverse
 
 from .models import Conversation, Message
 from .text import render_body
@@ -123,7 +124,16 @@ def notification_created(*, user_id: int, kind: str, message: Message) -> None:
         "conversation": message.conversation_id,
         "message": message.pk,
         "author": author,
+        "url": reverse("messaging:conversation", args=[message.conversation_id])
+        + f"#m-{message.pk}",
     }
+    _after_commit(user_group(user_id), as_event(payload))
+
+
+def to_user(user_id: int, payload: dict) -> None:
+    """Send a notice of another part of the platform (say, a marketplace alert)
+    to one person's open tabs once the transaction commits. ``payload`` must
+    hold only what that person may read."""
     _after_commit(user_group(user_id), as_event(payload))
 
 

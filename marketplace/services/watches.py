@@ -2,14 +2,18 @@
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from hub import geo, ratelimit
 from marketplace import selectors
 from marketplace.models import Category, Listing, Watch, WatchHit
+from marketplace.templatetags.marketplace_tags import distance
+from messaging import events
 
 from ._common import MarketplaceError, NotPermitted, require_user
 from .listings import Place, resolve_place
@@ -76,6 +80,7 @@ def watch_match_listing(*, listing: Listing) -> list[WatchHit]:
     candidates = (
         Watch.objects.filter(active=True, latitude__range=(box.min_lat, box.max_lat))
         .exclude(user_id=listing.author_id)
+        .exclude(hits__listing=listing)  # alerted already: never twice
         .select_related("user")
     )
     hits = []
@@ -94,10 +99,34 @@ def watch_match_listing(*, listing: Listing) -> list[WatchHit]:
             continue
         if not selectors.can_view_listing(user=watch.user, listing=listing):
             continue
-        hits.append(WatchHit(watch=watch, listing=listing))
+        hits.append((WatchHit(watch=watch, listing=listing), distance))
     with transaction.atomic():
-        WatchHit.objects.bulk_create(hits, ignore_conflicts=True)
-    return hits
+        created = WatchHit.objects.bulk_create(
+            [hit for hit, _distance in hits], ignore_conflicts=True
+        )
+        for hit, distance in hits:
+            _alert_live(hit.watch.user, listing, distance)
+    return created
+
+
+def _alert_live(user: User, listing: Listing, distance_km: float) -> None:
+    """Tell the watcher's open tabs at once, in their language. Only what a
+    public list shows leaves: title, kind and the rounded distance."""
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        text = _("New near you: %(title)s (%(kind)s, %(distance)s)") % {
+            "title": listing.title,
+            "kind": listing.get_kind_display(),
+            "distance": distance(geo.round_distance_km(distance_km)),
+        }
+    events.to_user(
+        user.pk,
+        {
+            "type": "alert",
+            "listing": listing.pk,
+            "text": str(text),
+            "url": reverse("marketplace:detail", args=[listing.pk]),
+        },
+    )
 
 
 def alerts_mark_seen(*, user: User) -> int:

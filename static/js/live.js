@@ -284,7 +284,12 @@ class Live {
           document.getElementById("composer")?.setAttribute("hidden", "");
         }
         break;
+      case "notification":
+        // The message is on screen already when it belongs to this conversation.
+        if (frame.conversation !== c.id) window.nabolagNotices?.handle(frame);
+        break;
       default:
+        window.nabolagNotices?.handle(frame);
         break;
     }
   }

@@ -324,7 +324,7 @@ def test_the_member_page_query_count_does_not_grow_with_members(
     MembershipFactory.create_batch(25, community=community)
     MembershipFactory.create_batch(5, community=community, state=State.REQUESTED)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(_members_url(community))
 
     assert response.status_code == 200
@@ -522,7 +522,7 @@ def test_my_communities_query_count_does_not_grow_with_memberships(
     MembershipFactory.create_batch(10, user=user)
     client.force_login(user)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("communities:mine"))
 
     assert len(response.context["active"]) == 10

@@ -64,11 +64,15 @@ window.nabolagNotices = { handle };
 function connect(retry = 0) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${window.location.host}/ws/`);
-  socket.addEventListener("open", () => { retry = 0; });
+  socket.addEventListener("open", () => {
+    retry = 0;
+    region.dataset.live = "open";
+  });
   socket.addEventListener("message", (event) => {
     try { handle(JSON.parse(event.data)); } catch { /* not for us */ }
   });
   socket.addEventListener("close", (event) => {
+    region.dataset.live = "closed";
     if (event.code === 4401 || event.code === 4403) return;
     const delay = Math.min(60000, 2000 * 2 ** retry) * (0.75 + Math.random() / 2);
     setTimeout(() => connect(retry + 1), delay);

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
@@ -62,3 +64,30 @@ def test_conversation_page_has_no_serious_accessibility_violations(
     expect(page.locator("#chat")).to_have_attribute("data-live", "open")
 
     assert axe_violations(page) == []
+
+
+def test_a_direct_message_shows_a_notice_and_bumps_the_badge_on_any_page(
+    new_page, live_daphne, channel
+):
+    _general, karen, lars = channel
+    direct = services.direct_start(actor=karen, others=[lars])
+    writer = signed_in_page(new_page, live_daphne, karen)
+    reader = signed_in_page(new_page, live_daphne, lars, width=320, height=640)
+    reader.goto("/communities/mine/")
+    expect(reader.locator("#live-notices")).to_have_attribute("data-live", "open")
+    writer.goto(direct.get_absolute_url())
+    expect(writer.locator("#chat")).to_have_attribute("data-live", "open")
+
+    writer.locator("#id_body").fill("Har du tid til en kop kaffe?")
+    writer.locator("#composer button[type=submit]").click()
+
+    notice = reader.locator("#live-notices .live-notice a")
+    expect(notice).to_contain_text("Karen")
+    expect(notice).to_have_attribute(
+        "href", re.compile(rf"^{re.escape(direct.get_absolute_url())}#m-\d+$")
+    )
+    expect(reader.locator("[data-nav=messages] [data-count]")).to_have_text("1")
+    assert axe_violations(reader) == []
+
+    reader.locator("#live-notices .live-notice-close").click()
+    expect(reader.locator("#live-notices .live-notice")).to_have_count(0)

@@ -134,6 +134,9 @@ class Membership(TimeStampedModel):
         related_name="+",
     )
     message = models.CharField(_("message"), max_length=500, blank=True)
+    # Set when an organiser removes the member, cleared only when a personal
+    # invitation brings them back: it outlives later states such as "invited".
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

@@ -127,16 +127,20 @@ def membership_join(
     )
     if membership and membership.state in (State.ACTIVE, State.REQUESTED):
         return membership
-    if membership and membership.state == State.REMOVED:
-        raise MembershipError(
-            _("You were removed from this community. An organiser can invite you back.")
-        )
-    if membership and membership.state == State.INVITED:
+    was_removed = membership is not None and (
+        membership.state == State.REMOVED or membership.removed_at is not None
+    )
+    if membership and (membership.state == State.INVITED or was_removed):
         # Accept through the invitation itself, so that its role, its expiry and
         # its revocation count; without a usable one the join policy decides.
         token = pending_invitation_token(user=user, community=community)
         if token is not None:
             return invitation_accept(user=user, token=token)
+    if was_removed:
+        # Even after an invitation that was revoked or ran out, or after leaving.
+        raise MembershipError(
+            _("You were removed from this community. An organiser can invite you back.")
+        )
     policy = community.join_policy
     if policy == Community.JoinPolicy.INVITATION:
         raise MembershipError(_("This community can only be joined by invitation."))
@@ -209,7 +213,9 @@ def membership_remove(*, actor: User, membership: Membership) -> Membership:
         raise MembershipError(_("Only active members can be removed."))
     if membership.is_organiser and _organiser_count(membership.community) <= 1:
         raise MembershipError(_("A community must keep at least one organiser."))
-    return _save(membership, state=State.REMOVED, actor=actor)
+    return _save(
+        membership, state=State.REMOVED, actor=actor, removed_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -327,7 +333,10 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         and invitation.role in (Role.MEMBER, membership.role)
     ):
         return membership
-    if membership and membership.state == State.REMOVED and invitation.is_link:
+    was_removed = membership is not None and (
+        membership.state == State.REMOVED or membership.removed_at is not None
+    )
+    if was_removed and invitation.is_link:
         raise MembershipError(
             _("You were removed from this community. An organiser can invite you back.")
         )
@@ -335,7 +344,13 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         membership = Membership(user=user, community=invitation.community)
     invitation.uses += 1
     invitation.save(update_fields=["uses", "updated_at"])
-    return _save(membership, state=State.ACTIVE, actor=user, role=invitation.role)
+    return _save(
+        membership,
+        state=State.ACTIVE,
+        actor=user,
+        role=invitation.role,
+        removed_at=None,
+    )
 
 
 @transaction.atomic
@@ -374,4 +389,19 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     _require_manager(actor, invitation.community)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
+    if invitation.email:
+        # A removed member invited back and then un-invited is removed again.
+        for membership in Membership.objects.filter(
+            community=invitation.community,
+            user__email__iexact=invitation.email,
+            state=State.INVITED,
+            removed_at__isnull=False,
+        ):
+            if (
+                pending_invitation_token(
+                    user=membership.user, community=invitation.community
+                )
+                is None
+            ):
+                _save(membership, state=State.REMOVED, actor=actor)
     return invitation

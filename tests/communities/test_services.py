@@ -26,7 +26,8 @@ def _membership(user, community) -> Membership:
 
 
 def _removed_from(community) -> Membership:
-    return MembershipFactory(community=community, state=State.REMOVED)
+    member = MembershipFactory(community=community)
+    return services.membership_remove(actor=organiser_of(community), membership=member)
 
 
 # --- joining
@@ -644,6 +645,53 @@ def test_a_removed_member_comes_back_through_a_personal_invitation():
     membership = services.invitation_accept(user=removed.user, token=invitation.token)
 
     assert membership.state == State.ACTIVE
+
+
+@pytest.mark.parametrize("policy", [Policy.OPEN, Policy.APPROVAL])
+def test_a_removed_member_whose_invitation_back_was_revoked_stays_removed(policy):
+    community = CommunityFactory(join_policy=policy)
+    organiser = organiser_of(community)
+    removed = _removed_from(community)
+    invitation = _invite(community, actor=organiser, email=removed.user.email)
+    assert _membership(removed.user, community).state == State.INVITED
+
+    services.invitation_revoke(actor=organiser, invitation=invitation)
+
+    assert _membership(removed.user, community).state == State.REMOVED
+    with pytest.raises(services.MembershipError):
+        services.membership_join(user=removed.user, community=community)
+    assert _membership(removed.user, community).state == State.REMOVED
+
+
+@pytest.mark.parametrize("policy", [Policy.OPEN, Policy.APPROVAL])
+def test_a_removed_member_cannot_slip_back_after_the_invitation_expires(policy):
+    community = CommunityFactory(join_policy=policy)
+    removed = _removed_from(community)
+    invitation = _invite(community, email=removed.user.email)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    with pytest.raises(services.MembershipError):
+        services.membership_join(user=removed.user, community=community)
+    services.membership_leave(user=removed.user, community=community)  # from invited
+    with pytest.raises(services.MembershipError):
+        services.membership_join(user=removed.user, community=community)
+
+    assert _membership(removed.user, community).state == State.LEFT
+
+
+def test_a_member_invited_back_is_an_ordinary_member_again():
+    community = CommunityFactory(join_policy=Policy.OPEN)
+    removed = _removed_from(community)
+    invitation = _invite(community, email=removed.user.email)
+    services.invitation_accept(user=removed.user, token=invitation.token)
+
+    services.membership_leave(user=removed.user, community=community)
+    membership = services.membership_join(user=removed.user, community=community)
+
+    assert membership.state == State.ACTIVE
+    assert membership.removed_at is None
 
 
 def test_the_join_button_accepts_a_pending_invitation_with_its_role():

@@ -176,7 +176,10 @@ def _detail_context(request: HttpRequest, listing: Listing, **forms) -> dict:
         context["bookings"] = list(
             selectors.bookings_for_listing(viewer=user, listing=listing)
         )
-        context["free_ranges"] = selectors.free_ranges(listing)
+        context["calendar_start"] = timezone.localdate()
+        context["free_ranges"] = selectors.free_ranges(
+            listing, start=context["calendar_start"]
+        )
         context["booking_form"] = forms.get("booking_form") or BookingForm()
     return context
 

@@ -1,0 +1,66 @@
+"""The lending availability calendar: month grids of free and booked days."""
+
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+from django.utils import timezone
+
+from marketplace import services
+from marketplace.models import Listing
+from marketplace.templatetags.marketplace_tags import availability_months
+from tests.marketplace.conftest import make_listing
+
+
+def _days(months, state):
+    return [c.day for m in months for w in m["weeks"] for c in w if c.state == state]
+
+
+def test_the_calendar_marks_each_shown_day_free_or_booked():
+    start = date(2026, 11, 25)
+    free = [
+        (date(2026, 11, 25), date(2026, 11, 30)),
+        (date(2026, 12, 3), date(2027, 1, 23)),
+    ]
+
+    months = availability_months(free, start, 60)
+
+    assert months[0]["label"].endswith("2026")
+    assert len(months) == 3  # November, December, January
+    assert _days(months, "booked") == [date(2026, 12, 1), date(2026, 12, 2)]
+    assert len(_days(months, "free")) == 58
+    assert all(len(week) == 7 for m in months for week in m["weeks"])
+    first_week = months[0]["weeks"][0]
+    assert first_week[0].day is None or first_week[0].day.weekday() == 0  # Monday
+
+
+@pytest.fixture
+def trailer(author, village):
+    return make_listing(
+        author,
+        communities=[village],
+        kind=Listing.Kind.LEND,
+        title="Trailer",
+        category="transport",
+    )
+
+
+def test_the_lending_page_shows_booked_days_in_words_not_only_colour(
+    client, trailer, neighbour
+):
+    in_two_days = timezone.localdate() + timedelta(days=2)
+    services.booking_request(
+        borrower=neighbour, listing=trailer, starts_on=in_two_days, ends_on=in_two_days
+    )
+    client.force_login(neighbour)
+
+    page = client.get(reverse("marketplace:detail", args=[trailer.pk]))
+
+    soup = BeautifulSoup(page.content, "html.parser")
+    booked = soup.select("table.calendar td.cal-booked")
+    assert [cell.get_text(" ", strip=True) for cell in booked] == [
+        f"{in_two_days.day} booked"
+    ]
+    assert soup.select("table.calendar caption")
+    assert len(soup.select("table.calendar thead th[scope=col]")) % 7 == 0

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from marketplace.models import Match
@@ -93,12 +96,24 @@ def test_list_and_detail_pages_have_no_serious_accessibility_violations(
         tags=["trailer"],
         publish=True,
     )
+    soon = timezone.localdate() + timedelta(days=3)
+    services.booking_request(
+        borrower=MembershipFactory(community=village).user,
+        listing=listing,
+        starts_on=soon,
+        ends_on=soon + timedelta(days=1),
+    )
     page = signed_in_page(new_page, live_daphne, lars, width=320, height=720)
 
     page.goto("/help/?near=Skovby&radius=10")
     list_violations = axe_violations(page)
     page.goto(listing.get_absolute_url())
+    expect(page.locator("table.calendar td.cal-booked")).to_have_count(2)
     detail_violations = axe_violations(page)
+    overflow = page.evaluate(
+        "document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
+    )
 
     assert list_violations == []
     assert detail_violations == []
+    assert overflow == 0  # nothing scrolls sideways on a 320-pixel screen

@@ -37,9 +37,21 @@ def _make_application():
 
 
 def _server_setup(database_name: str, mail_dir: str) -> None:
-    """Runs in the Daphne child: point it at the test database and the mail folder."""
+    """Runs in the Daphne child: point it at the test database and the mail folder.
+
+    The child is forked from the test process, so it also drops what it inherited
+    but cannot use: asgiref's shared database thread (it only exists in the
+    parent; awaiting it would hang every socket) and channel layers bound to the
+    parent's event loops."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
     from django.conf import settings as child_settings
     from django.db import connections
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    channel_layers.backends.clear()
 
     child_settings.DATABASES["default"]["NAME"] = database_name
     connections["default"].settings_dict["NAME"] = database_name

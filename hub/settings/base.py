@@ -101,10 +101,22 @@ ASGI_APPLICATION = "hub.asgi.application"
 # --- storage -------------------------------------------------------------------------
 
 if DATABASE_URL:
+    # Under ASGI every sync view runs in a fresh thread, so a persistent
+    # (CONN_MAX_AGE) connection dies with its thread and every request would
+    # connect anew. A process-wide pool hands connections from thread to thread.
+    # Health checks make the pool test a connection on checkout, so one that died
+    # while idle (a database restart) is replaced instead of failing the request.
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=60, conn_health_checks=True
+            DATABASE_URL, conn_max_age=0, conn_health_checks=True
         )
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+        "timeout": 10,  # seconds a request waits for a free connection
+        "max_idle": 300,
+        "max_lifetime": 1800,
     }
 else:
     DATABASES = {
@@ -128,6 +140,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nabolag"),
+            # Django opens a connection per request context; skip the two
+            # CLIENT SETINFO round trips (and the package-metadata scan for the
+            # version) that redis-py adds to every new connection.
+            "OPTIONS": {"driver_info": None},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -1,10 +1,12 @@
 """Radius search over 100,000 listings: the page selector against a full geodesic scan.
 
     .venv/bin/python bench/geo_search.py [--rows 100000] [--queries 200] [--scan-reps 3]
+        [--sqlite-path var/bench-geo.sqlite3] [--database-url postgres://...]
 
-Runs on SQLite (var/bench-geo.sqlite3) and on PostgreSQL when DATABASE_URL is set
-or postgres://postgres@127.0.0.1:5432/nabolag_bench is reachable. Each database is
-measured in a child process (settings are read once per process). For radii of
+Runs on SQLite (var/bench-geo.sqlite3, or --sqlite-path) and on PostgreSQL when
+--database-url or DATABASE_URL is given or postgres://postgres@127.0.0.1:5432/nabolag_bench
+is reachable (the database is created when missing). Each database is measured in a
+child process (settings are read once per process). For radii of
 2, 10 and 50 km it times ``marketplace.selectors.listing_search`` (the selector the
 pages use: indexed bounding box, haversine, geodesic at the edge, first page of 20
 by distance with its tags and photos) from random centres, and the same search done
@@ -30,19 +32,22 @@ REGION = (55.0, 57.5, 8.2, 10.9)
 MARGIN = 0.5  # centres are kept this many degrees inside, so circles fit
 
 
-def _child_env(db: str) -> dict:
+def _pg_url(args: argparse.Namespace) -> str:
+    return args.database_url or os.environ.get("DATABASE_URL") or PG_DEFAULT
+
+
+def _child_env(db: str, args: argparse.Namespace) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
     env["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
     if db == "sqlite":
         env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(ROOT / "var" / "bench-geo.sqlite3")
+        env["SQLITE_PATH"] = str(Path(args.sqlite_path).resolve())
     else:
-        env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or PG_DEFAULT
+        env["DATABASE_URL"] = _pg_url(args)
     return env
 
 
-def _postgres_reachable() -> bool:
-    url = os.environ.get("DATABASE_URL") or PG_DEFAULT
+def _postgres_reachable(url: str) -> bool:
     if not url.startswith("postgres"):
         return False
     try:
@@ -241,7 +246,7 @@ def _measure(db: str, args: argparse.Namespace) -> list[dict]:
     done = subprocess.run(
         command,
         cwd=ROOT,
-        env=_child_env(db),
+        env=_child_env(db, args),
         capture_output=True,
         text=True,
         check=False,
@@ -259,6 +264,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--scan-reps", type=int, default=3)
+    parser.add_argument(
+        "--sqlite-path", default=str(ROOT / "var" / "bench-geo.sqlite3")
+    )
+    parser.add_argument("--database-url", help="PostgreSQL URL (else DATABASE_URL)")
     parser.add_argument("--child", choices=["sqlite", "postgres"])
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -272,7 +281,7 @@ def main() -> None:
 
     django.setup()
     calibration = _calibrate()
-    dbs = ["sqlite"] + (["postgres"] if _postgres_reachable() else [])
+    dbs = ["sqlite"] + (["postgres"] if _postgres_reachable(_pg_url(args)) else [])
     results = []
     for db in dbs:
         results += _measure(db, args)

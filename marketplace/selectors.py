@@ -6,13 +6,27 @@ with "everyone nearby", in a public community, or in a community they are an
 active member of. The private location is read only by ``private_location``.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -146,7 +160,14 @@ def _filtered(
     if category:
         qs = qs.filter(category=category)
     if tag:
-        qs = qs.filter(tags__name__iexact=tag)
+        # A subquery, not a join: two tags differing only in case would
+        # otherwise count a listing twice.
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Listing),
+            object_id=OuterRef("pk"),
+            tag__name__iexact=tag,
+        )
+        qs = qs.filter(Exists(tagged))
     if community is not None:
         shared = Listing.communities.through.objects.filter(
             listing_id=OuterRef("pk"), community_id=community.pk
@@ -155,51 +176,196 @@ def _filtered(
     return qs
 
 
-def _within_radius(
-    qs: QuerySet[Listing], lat: float, lon: float, radius_km: float, *, newest: bool
-) -> list[tuple[float, float, int]]:
-    """(sort key, approximate km, pk) of the listings within the radius.
+# The database's planar distance (``PlaneKm2``) differs from geopy's geodesic by
+# at most about 1.2e-9 * r² / cos²(latitude) relative, r in km: measured with
+# geopy over random points up to 200 km and 80 degrees, and checked in
+# tests/marketplace. Three times that is the band where geopy decides; it holds a
+# point in a thousand at 50 km and almost never one at 10 km.
+PLANE_ERROR_PER_KM2 = 4e-9
+PLANE_MIN_TOLERANCE = 1e-7
+PLANE_MAX_KM, PLANE_MAX_LAT = 200.0, 80.0
+# Beyond those (far outside the platform's region) a wide band: not measured.
+PLANE_TOLERANCE_FAR = 0.05
 
-    The indexed bounding box finds candidates; a cheap distance (hub.geo's local
-    plane, within 0.05 % of the geodesic) settles the clear cases and geopy's
-    geodesic decides those near the edge, where the two can disagree. The
-    sort key is the distance, or minus the publication time for ``newest`` (only
-    then is the date fetched: parsing it costs more than the distance).
+
+@dataclass(frozen=True)
+class Circle:
+    latitude: float
+    longitude: float
+    radius_km: float
+
+    @property
+    def tolerance(self) -> float:
+        """The largest relative error of ``PlaneKm2`` against the geodesic."""
+        edge_lat = abs(self.latitude) + self.radius_km / 110.5
+        if self.radius_km > PLANE_MAX_KM or edge_lat > PLANE_MAX_LAT:
+            return PLANE_TOLERANCE_FAR
+        cos_edge = math.cos(math.radians(edge_lat))
+        error = PLANE_ERROR_PER_KM2 * self.radius_km**2 / cos_edge**2
+        return max(PLANE_MIN_TOLERANCE, error)
+
+    @property
+    def inner_km2(self) -> float:
+        """Below this squared planar distance a point is certainly inside."""
+        return (self.radius_km * (1 - self.tolerance)) ** 2
+
+    @property
+    def outer_km2(self) -> float:
+        """Above this squared planar distance a point is certainly outside."""
+        return (self.radius_km * (1 + self.tolerance)) ** 2
+
+
+def _km_per_degree(lat: float) -> tuple[float, float]:
+    """Kilometres per degree of longitude and of latitude at ``lat`` on WGS-84."""
+    phi = math.radians(lat)
+    w = math.sqrt(1 - geo.WGS84_E2 * math.sin(phi) ** 2)
+    per_radian = math.pi / 180
+    return (
+        geo.WGS84_A / w * math.cos(phi) * per_radian,
+        geo.WGS84_A * (1 - geo.WGS84_E2) / w**3 * per_radian,
+    )
+
+
+class PlaneKm2(Func):
+    """The squared distance in km² from a centre to a listing's public point.
+
+    hub.geo.local_km (the ellipsoid's radii of curvature at the mid latitude)
+    with the radii linearised around the centre, so that the database needs
+    plain arithmetic only (SQLite may lack trigonometry). Written as one SQL
+    expression, not a tree of ORM ones: compiling such a tree cost more than the
+    query it built.
     """
-    box = geo.bounding_box(lat, lon, radius_km)
-    fields = ["pk", "public_latitude", "public_longitude"]
-    rows = (
+
+    output_field = FloatField()
+
+    def __init__(self, lat: float, lon: float) -> None:
+        super().__init__(F("public_latitude"), F("public_longitude"))
+        step = 0.01
+        kx, ky = _km_per_degree(lat)
+        kx_n, ky_n = _km_per_degree(lat + step)
+        kx_s, ky_s = _km_per_degree(lat - step)
+        # The slopes of the radii, halved: they are taken at lat + dlat / 2.
+        gx, gy = (kx_n - kx_s) / (4 * step), (ky_n - ky_s) / (4 * step)
+        self.centre = (lat, lon)
+        self.coefficients = (kx, gx, ky, gy)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lon_sql, lon_params = compiler.compile(self.source_expressions[1])
+        (lat, lon), (kx, gx, ky, gy) = self.centre, self.coefficients
+        dlat = f"({lat_sql} - %s)"
+        x = f"(({lon_sql} - %s) * (%s + %s * {dlat}))"
+        y = f"({dlat} * (%s + %s * {dlat}))"
+        x_params = [*lon_params, lon, kx, gx, *lat_params, lat]
+        y_params = [*lat_params, lat, ky, gy, *lat_params, lat]
+        return f"({x} * {x} + {y} * {y})", [*x_params, *x_params, *y_params, *y_params]
+
+
+def _near(qs: QuerySet[Listing], circle: Circle) -> QuerySet[Listing]:
+    """Candidates: inside the indexed bounding box and the outer planar circle."""
+    box = geo.bounding_box(circle.latitude, circle.longitude, circle.radius_km)
+    return (
         qs.filter(
             public_latitude__range=(box.min_lat, box.max_lat),
             public_longitude__range=(box.min_lon, box.max_lon),
         )
-        .order_by()
-        .values_list(*fields, *(["published_at"] if newest else []))
+        .annotate(km2=PlaneKm2(circle.latitude, circle.longitude))
+        .filter(km2__lte=circle.outer_km2)
     )
-    cheap_km, tolerance = geo.cheap_distance(lat, radius_km)
-    inner, outer = radius_km * (1 - tolerance), radius_km * (1 + tolerance)
-    found = []
-    for row in rows:
-        pk, p_lat, p_lon = row[0], row[1], row[2]
-        distance = cheap_km(lat, lon, p_lat, p_lon)
-        if distance > outer or (
-            distance > inner and geo.geodesic_km(lat, lon, p_lat, p_lon) > radius_km
-        ):
-            continue
-        key = -row[3].timestamp() if newest and row[3] else distance
-        found.append((key, distance, pk))
-    return found
 
 
-def _load_page(pks: list[int]) -> list[Listing]:
-    """The listings of one page with authors, ``first_photo`` and ``tag_names``.
+def _outside(near: QuerySet[Listing], circle: Circle) -> set[int]:
+    """Candidates in the error band that geopy's geodesic puts beyond the radius."""
+    band = near.filter(km2__gt=circle.inner_km2).values_list(
+        "pk", "public_latitude", "public_longitude"
+    )
+    lat, lon, radius_km = circle.latitude, circle.longitude, circle.radius_km
+    return {
+        pk
+        for pk, p_lat, p_lon in band.order_by()
+        if geo.geodesic_km(lat, lon, p_lat, p_lon) > radius_km
+    }
 
-    Tag names come from one plain query: taggit's own prefetch builds a queryset
-    per listing, which costs more than the whole search.
+
+def _last_page(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def _ranked_page(
+    near: QuerySet[Listing], circle: Circle, *, newest: bool, page: int, per_page: int
+) -> tuple[list[int], int, int]:
+    """The pks of one page within the circle, the total, and the page (clamped).
+
+    The database ranks the candidates and counts them, and those in the error
+    band, with window functions: one query reading the covering index. Only when
+    the band is not empty are its few points fetched for geopy; the page is read
+    again only if a point geopy rejects could sort before its end.
     """
-    by_pk = Listing.objects.filter(pk__in=pks).select_related("author").in_bulk()
+    order = ["km2", "pk"]
+    if newest:
+        order.insert(0, F("published_at").desc(nulls_last=True))
+    in_band = Case(When(km2__gt=circle.inner_km2, then=Value(1)))
+    ranked = near.annotate(
+        total=Window(Count("pk")), band=Window(Count(in_band))
+    ).order_by(*order)
+    rejected: set[int] | None = None  # None: the band has not been looked at
+    for _attempt in range(5):  # at most: past the end, rejected, past the end
+        scope = ranked.exclude(pk__in=rejected) if rejected else ranked
+        start = (page - 1) * per_page
+        rows = list(
+            scope.values_list("pk", "km2", "total", "band")[start : start + per_page]
+        )
+        if not rows:
+            if page == 1:
+                return [], 0, 1
+            counted = near.exclude(pk__in=rejected) if rejected else near
+            page = _last_page(counted.count(), per_page)
+            continue
+        total, band = rows[0][2], rows[0][3]
+        if band and rejected is None:
+            rejected = _outside(near, circle)
+            if rejected and (newest or rows[-1][1] > circle.inner_km2):
+                continue
+            total -= len(rejected)
+        return [row[0] for row in rows], total, page
+    raise AssertionError("unreachable: the page settles within five reads")
+
+
+# What a result card and the JSON API read; everything else stays in the table.
+CARD_FIELDS = (
+    "author",
+    "author__display_name",
+    "author__email",
+    "kind",
+    "title",
+    "description",
+    "category",
+    "state",
+    "place_name",
+    "public_latitude",
+    "public_longitude",
+    "published_at",
+    "expires_at",
+    "starts_at",
+    "ends_at",
+    "helpers_needed",
+)
+
+
+def _with_cards(qs: QuerySet[Listing]) -> list[Listing]:
+    """One page of listings with authors, ``first_photo`` and ``tag_names``.
+
+    Three queries whatever the page size. Tag names come from one plain query:
+    taggit's own prefetch builds a queryset per listing.
+    """
+    listings = list(qs.select_related("author").only(*CARD_FIELDS))
+    pks = [listing.pk for listing in listings]
+    if not pks:
+        return []
     first_photo: dict[int, ListingPhoto] = {}
-    for photo in ListingPhoto.objects.filter(listing_id__in=pks).order_by("position"):
+    for photo in ListingPhoto.objects.filter(listing_id__in=pks).order_by(
+        "position", "id"
+    ):
         first_photo.setdefault(photo.listing_id, photo)
     names: dict[int, list[str]] = defaultdict(list)
     tagged = TaggedItem.objects.filter(
@@ -209,7 +375,6 @@ def _load_page(pks: list[int]) -> list[Listing]:
         "tag__name"
     ):
         names[object_id].append(name)
-    listings = [by_pk[pk] for pk in pks if pk in by_pk]
     for listing in listings:
         listing.tag_names = names[listing.pk]
         listing.first_photo = first_photo.get(listing.pk)
@@ -218,6 +383,16 @@ def _load_page(pks: list[int]) -> list[Listing]:
 
 def _page_range(page: int, pages: int) -> list[int]:
     return list(range(max(1, page - 3), min(pages, page + 3) + 1))
+
+
+def _newest_page(
+    qs: QuerySet[Listing], page: int, per_page: int
+) -> tuple[list[Listing], int, int]:
+    total = qs.count()
+    page = min(page, _last_page(total, per_page))
+    start = (page - 1) * per_page
+    ordered = qs.order_by("-published_at", "-pk")[start : start + per_page]
+    return _with_cards(ordered), total, page
 
 
 def listing_search(
@@ -237,35 +412,30 @@ def listing_search(
 ) -> SearchResult:
     """Open listings ``viewer`` may see, filtered, near a centre when one is given.
 
-    With a centre: only listings whose public point lies within ``radius_km``,
-    sorted by distance (default) or newest; distances shown are from the public
-    point and rounded. Without a centre: newest first. Pages of ``per_page``.
+    With a centre: only listings whose public point lies within ``radius_km``
+    (geodesic), sorted by distance (default) or newest; distances shown are from
+    the public point and rounded. Without a centre: newest first. Pages of
+    ``per_page``. The exact point is never read.
     """
     qs = _filtered(
         viewer, text=text, kind=kind, category=category, tag=tag, community=community
     )
     page = max(1, page)
     if latitude is None or longitude is None:
-        total = qs.count()
-        pages = max(1, -(-total // per_page))
-        page = min(page, pages)
-        start = (page - 1) * per_page
-        pks = list(
-            qs.order_by("-published_at", "-pk").values_list("pk", flat=True)[
-                start : start + per_page
-            ]
-        )
-        hits = [Hit(listing) for listing in _load_page(pks)]
+        listings, total, page = _newest_page(qs, page, per_page)
+        pages = _last_page(total, per_page)
+        hits = [Hit(listing) for listing in listings]
         return SearchResult(
             hits, total, page, pages, None, None, _page_range(page, pages)
         )
-    found = _within_radius(qs, latitude, longitude, radius_km, newest=sort == "newest")
-    found.sort()
-    total = len(found)
-    pages = max(1, -(-total // per_page))
-    page = min(page, pages)
-    window = found[(page - 1) * per_page : page * per_page]
-    listings = _load_page([pk for _key, _distance, pk in window])
+    circle = Circle(latitude, longitude, radius_km)
+    pks, total, page = _ranked_page(
+        _near(qs, circle), circle, newest=sort == "newest", page=page, per_page=per_page
+    )
+    by_pk = {
+        listing.pk: listing
+        for listing in _with_cards(Listing.objects.filter(pk__in=pks).order_by())
+    }
     hits = [
         Hit(
             listing,
@@ -273,8 +443,9 @@ def listing_search(
                 latitude, longitude, listing.public_latitude, listing.public_longitude
             ),
         )
-        for listing in listings
+        for listing in (by_pk[pk] for pk in pks if pk in by_pk)
     ]
+    pages = _last_page(total, per_page)
     return SearchResult(
         hits,
         total,

@@ -3,6 +3,8 @@
 Browsers write over HTTP; the socket delivers events for the conversations its
 user may read (re-checked whenever memberships change) and carries two kinds of
 ephemeral frames from the browser, typing and presence, which are never stored.
+Conversation events reach the socket through the process's fan-out
+(messaging.fanout); events for its user through its own channel.
 """
 
 import json
@@ -14,6 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import events
+from .fanout import fanout_for
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.subscribed: set[int] = set()
         self.frames: list[float] = []
         self.last_sent: dict[tuple[str, int], float] = {}
+        self.fanout = fanout_for(self.channel_layer)
         await self.channel_layer.group_add(
             events.user_group(self.user_id), self.channel_name
         )
@@ -73,23 +77,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             events.user_group(self.user_id), self.channel_name
         )
         for conversation_id in getattr(self, "subscribed", set()):
-            await self.channel_layer.group_discard(
-                events.conversation_group(conversation_id), self.channel_name
-            )
+            await self.fanout.leave(conversation_id, self)
 
     async def _resubscribe(self) -> None:
         allowed = await _subscriptions(self.user_id)
         if allowed is None:
             await self.close(code=CLOSE_DEACTIVATED)
             return
+        # Conversation events come through the process's fan-out, which hands
+        # them only to the sockets that joined here after this check.
         for conversation_id in self.subscribed - allowed:
-            await self.channel_layer.group_discard(
-                events.conversation_group(conversation_id), self.channel_name
-            )
+            await self.fanout.leave(conversation_id, self)
         for conversation_id in allowed - self.subscribed:
-            await self.channel_layer.group_add(
-                events.conversation_group(conversation_id), self.channel_name
-            )
+            await self.fanout.join(conversation_id, self)
         self.subscribed = allowed
         await self.send_json(
             {
@@ -179,7 +179,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _relay(self, conversation_id: int, payload: dict) -> None:
         payload |= {"conversation": conversation_id, "user": self.public}
         await self.channel_layer.group_send(
-            events.conversation_group(conversation_id), events.as_event(payload)
+            events.conversation_group(conversation_id),
+            events.conversation_event(conversation_id, payload),
         )
 
     async def _error(self, code: str, detail: str) -> None:

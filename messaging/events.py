@@ -88,6 +88,12 @@ def as_event(payload: dict) -> dict:
     return {"type": EVENT, "text": json.dumps(payload, separators=(",", ":"))}
 
 
+def conversation_event(conversation_id: int, payload: dict) -> dict:
+    """``as_event`` for a conversation's group; names the conversation so each
+    process hands it to its sockets in that conversation (messaging.fanout)."""
+    return {**as_event(payload), "conversation": conversation_id}
+
+
 def _after_commit(group: str, message: dict) -> None:
     transaction.on_commit(lambda: _deliver(group, message))
 
@@ -99,7 +105,10 @@ def message_changed(message: Message, *, change: str) -> None:
         # A new message has no reactions yet: spare the query.
         "message": message_payload(message, with_reactions=change != "new"),
     }
-    _after_commit(conversation_group(message.conversation_id), as_event(payload))
+    _after_commit(
+        conversation_group(message.conversation_id),
+        conversation_event(message.conversation_id, payload),
+    )
 
 
 def conversation_changed(conversation: Conversation) -> None:
@@ -112,7 +121,10 @@ def conversation_changed(conversation: Conversation) -> None:
             "archived": conversation.is_archived,
         },
     }
-    _after_commit(conversation_group(conversation.pk), as_event(payload))
+    _after_commit(
+        conversation_group(conversation.pk),
+        conversation_event(conversation.pk, payload),
+    )
 
 
 def notification_created(*, user_id: int, kind: str, message: Message) -> None:

@@ -67,11 +67,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Sync only, so last: every middleware above it then runs synchronously in
+    # the request's one thread. Placed higher, it made Django hop between that
+    # thread and the event loop for each async-capable middleware below it
+    # (two hops for most), several times per request under Daphne.
+    "accounts.middleware.PreferredLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"

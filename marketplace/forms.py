@@ -140,6 +140,15 @@ class ListingForm(forms.Form):
         help_text=_("Up to 4 JPEG, PNG or WebP photos of at most 8 MB each."),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    photo_description = forms.CharField(
+        label=_("Describe the new photos (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Read aloud to people who cannot see the photos, for example "
+            "“Small red trailer with a tarpaulin”."
+        ),
+    )
 
     def __init__(self, *args, author: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -185,9 +185,14 @@ def _detail_context(request: HttpRequest, listing: Listing, **forms) -> dict:
 
 
 def _listing_form_response(request, form, listing=None, status=200) -> HttpResponse:
+    photos = list(listing.photos.all()) if listing else []
+    typed = _photo_descriptions(request.POST) if request.method == "POST" else {}
+    for photo in photos:  # a failed form keeps the descriptions typed
+        photo.alt_value = typed.get(photo.pk, photo.alt_text)
     context = {
         "form": form,
         "listing": listing,
+        "photos": photos,
         "tag_options": selectors.tag_suggestions(""),
         "map_config": {
             "tiles": settings.NABOLAG_MAP_TILE_URL,
@@ -210,7 +215,17 @@ def _service_fields(data: dict) -> dict:
         "expires_at": data["ends_at"],
         "helpers_needed": data["helpers_needed"],
         "photos": data["photos"],
+        "photo_description": data["photo_description"],
     }
+
+
+def _photo_descriptions(post) -> dict[int, str]:
+    """``photo_alt_<id>`` fields of the edit form; the service checks ownership."""
+    found = {}
+    for name, value in post.items():
+        if name.startswith("photo_alt_") and name[10:].isdigit():
+            found[int(name[10:])] = value
+    return found
 
 
 @login_required
@@ -279,6 +294,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _listing_form_response(request, form, listing, status=400)
     fields = _service_fields(form.cleaned_data)
     fields["expires_at"] = None
+    fields["photo_descriptions"] = _photo_descriptions(request.POST)
     try:
         services.listing_update(
             actor=request.user,

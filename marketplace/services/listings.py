@@ -1,6 +1,6 @@
 """Writes to listings: create, update, publish, withdraw, renew, expire."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -94,7 +94,9 @@ def _store_location(listing: Listing, point: geo.GeoPoint, address: str) -> None
     )
 
 
-def _add_photos(listing: Listing, photos: Iterable[UploadedFile]) -> None:
+def _add_photos(
+    listing: Listing, photos: Iterable[UploadedFile], description: str = ""
+) -> None:
     photos = list(photos)
     existing = listing.photos.count()
     if existing + len(photos) > MAX_PHOTOS:
@@ -104,7 +106,25 @@ def _add_photos(listing: Listing, photos: Iterable[UploadedFile]) -> None:
             content = clean_photo(upload)
         except PhotoInvalid as exc:
             raise MarketplaceError(exc.message) from exc
-        ListingPhoto.objects.create(listing=listing, image=content, position=position)
+        ListingPhoto.objects.create(
+            listing=listing,
+            image=content,
+            position=position,
+            alt_text=_one_line(description, 200),
+        )
+
+
+def _one_line(text: str, limit: int) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def _describe_photos(listing: Listing, descriptions: Mapping[int, str]) -> None:
+    """New descriptions (alt texts) for the listing's own photos; others are ignored."""
+    for photo in listing.photos.filter(pk__in=list(descriptions)):
+        text = _one_line(descriptions[photo.pk], 200)
+        if text != photo.alt_text:
+            photo.alt_text = text
+            photo.save(update_fields=["alt_text", "updated_at"])
 
 
 def listing_create(
@@ -123,6 +143,7 @@ def listing_create(
     expires_at: datetime | None = None,
     helpers_needed: int = 1,
     photos: Iterable[UploadedFile] = (),
+    photo_description: str = "",
     publish: bool = False,
 ) -> Listing:
     """Create a listing as a draft, or published at once with ``publish``.
@@ -158,7 +179,7 @@ def listing_create(
         )
         listing.communities.set(communities)
         listing.tags.set(_clean_tags(tags))
-        _add_photos(listing, photos)
+        _add_photos(listing, photos, photo_description)
         if publish:
             _publish(listing)
     return listing
@@ -195,9 +216,11 @@ def listing_update(
     expires_at: datetime | None = None,
     helpers_needed: int = 1,
     photos: Iterable[UploadedFile] = (),
+    photo_description: str = "",
+    photo_descriptions: Mapping[int, str] | None = None,
 ) -> Listing:
     """Change a draft or open listing; author only. A new place moves the public point
-    once more."""
+    once more. ``photo_descriptions`` maps the listing's photos to new alt texts."""
     _require_author(actor, listing)
     if listing.state not in EDITABLE:
         raise InvalidState(_("Only drafts and open listings can be edited."))
@@ -217,7 +240,8 @@ def listing_update(
         listing.save()
         listing.communities.set(communities)
         listing.tags.set(_clean_tags(tags))
-        _add_photos(listing, photos)
+        _describe_photos(listing, photo_descriptions or {})
+        _add_photos(listing, photos, photo_description)
     return listing
 
 

@@ -100,6 +100,35 @@ def test_photos_are_resized_and_stripped_of_every_exif_field(author, village):
         assert "exif" not in stored.info
 
 
+def test_photos_carry_the_description_people_give_them(author, village, neighbour):
+    listing = make_listing(
+        author,
+        communities=[village],
+        photos=[_photo(gps=False)],
+        photo_description="  Lille  rød trailer\nmed presenning ",
+    )
+    other = make_listing(
+        neighbour, communities=[village], photos=[_photo(gps=False)], title="Stige"
+    )
+    photo, foreign = listing.photos.get(), other.photos.get()
+    assert photo.alt_text == "Lille rød trailer med presenning"
+
+    services.listing_update(
+        actor=author,
+        listing=listing,
+        title=listing.title,
+        description=listing.description,
+        category=listing.category,
+        communities=[village],
+        photo_descriptions={photo.pk: "Trailer set fra siden", foreign.pk: "Hacket"},
+    )
+
+    photo.refresh_from_db()
+    foreign.refresh_from_db()
+    assert photo.alt_text == "Trailer set fra siden"
+    assert foreign.alt_text == ""  # only the listing's own photos change
+
+
 def test_a_file_that_is_not_a_photo_is_refused(author, village):
     fake = SimpleUploadedFile("cv.jpg", b"%PDF-1.4 not an image", "image/jpeg")
 

@@ -128,6 +128,40 @@ def test_a_wrong_photo_file_gets_an_error_and_the_form_is_kept(client, author, v
     assert 'value="Gratis sofa"' in page
 
 
+def test_photo_descriptions_are_edited_kept_on_error_and_used_as_alt_text(
+    client, author, village
+):
+    from tests.marketplace.test_services import _photo
+
+    listing = make_listing(
+        author,
+        communities=[village],
+        photos=[_photo(gps=False)],
+        photo_description="Sofa",
+    )
+    photo = listing.photos.get()
+    client.force_login(author)
+    form = {
+        "title": "",  # an error: the whole form comes back
+        "description": listing.description,
+        "category": listing.category,
+        "communities": [village.pk],
+        "address": "Skovby",
+        "helpers_needed": 1,
+        f"photo_alt_{photo.pk}": "Grøn sofa med tre puder",
+    }
+
+    failed = client.post(reverse("marketplace:edit", args=[listing.pk]), form)
+    assert failed.status_code == 400
+    assert 'value="Grøn sofa med tre puder"' in failed.content.decode()
+
+    form["title"] = "Gratis sofa"
+    client.post(reverse("marketplace:edit", args=[listing.pk]), form)
+    page = client.get(listing.get_absolute_url()).content.decode()
+
+    assert 'alt="Grøn sofa med tre puder"' in page
+
+
 def test_responding_accepting_and_the_match_page_reveal_the_address_to_both(
     client, listing, author, neighbour
 ):

@@ -7,26 +7,29 @@ active member of. The private location is read only by ``private_location``.
 """
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     Exists,
     F,
     FloatField,
     Func,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
 )
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -352,32 +355,65 @@ CARD_FIELDS = (
 )
 
 
-def _with_cards(qs: QuerySet[Listing]) -> list[Listing]:
-    """One page of listings with authors, ``first_photo`` and ``tag_names``.
+class JSONList(Aggregate):
+    """The aggregated values as one JSON array, on SQLite and PostgreSQL alike."""
 
-    Three queries whatever the page size. Tag names come from one plain query:
-    taggit's own prefetch builds a queryset per listing.
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def _cards(pks: list[int]) -> list[Listing]:
+    """The listings ``pks`` in that order, with authors, ``first_photo`` and
+    ``tag_names``: one query whatever the page size.
+
+    Tags and the first photo come as JSON from subqueries on the page's rows:
+    taggit's own prefetch builds a queryset per listing, and separate queries for
+    tags and photos cost more than ranking the whole search.
     """
-    listings = list(qs.select_related("author").only(*CARD_FIELDS))
-    pks = [listing.pk for listing in listings]
-    if not pks:
-        return []
-    first_photo: dict[int, ListingPhoto] = {}
-    for photo in ListingPhoto.objects.filter(listing_id__in=pks).order_by(
-        "position", "id"
-    ):
-        first_photo.setdefault(photo.listing_id, photo)
-    names: dict[int, list[str]] = defaultdict(list)
-    tagged = TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Listing), object_id__in=pks
+    tags = (
+        TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Listing),
+            object_id=OuterRef("pk"),
+        )
+        .values("object_id")
+        .annotate(names=JSONList("tag__name"))
+        .values("names")
     )
-    for object_id, name in tagged.values_list("object_id", "tag__name").order_by(
-        "tag__name"
-    ):
-        names[object_id].append(name)
+    photo = (
+        ListingPhoto.objects.filter(listing_id=OuterRef("pk"))
+        .order_by("position", "id")
+        .values(
+            json=JSONObject(
+                id="id",
+                image="image",
+                width="width",
+                height="height",
+                alt_text="alt_text",
+            )
+        )[:1]
+    )
+    rows = (
+        Listing.objects.filter(pk__in=pks)
+        .order_by()
+        .select_related("author")
+        .only(*CARD_FIELDS)
+        .annotate(
+            tag_list=Subquery(tags, output_field=JSONField()),
+            photo=Subquery(photo, output_field=JSONField()),
+        )
+    )
+    by_pk = {listing.pk: listing for listing in rows}
+    listings = [by_pk[pk] for pk in pks if pk in by_pk]
     for listing in listings:
-        listing.tag_names = names[listing.pk]
-        listing.first_photo = first_photo.get(listing.pk)
+        listing.tag_names = sorted(listing.tag_list or [])
+        listing.first_photo = (
+            ListingPhoto(listing_id=listing.pk, **listing.photo)
+            if listing.photo
+            else None
+        )
     return listings
 
 
@@ -391,8 +427,8 @@ def _newest_page(
     total = qs.count()
     page = min(page, _last_page(total, per_page))
     start = (page - 1) * per_page
-    ordered = qs.order_by("-published_at", "-pk")[start : start + per_page]
-    return _with_cards(ordered), total, page
+    ordered = qs.order_by("-published_at", "-pk").values_list("pk", flat=True)
+    return _cards(list(ordered[start : start + per_page])), total, page
 
 
 def listing_search(
@@ -432,10 +468,6 @@ def listing_search(
     pks, total, page = _ranked_page(
         _near(qs, circle), circle, newest=sort == "newest", page=page, per_page=per_page
     )
-    by_pk = {
-        listing.pk: listing
-        for listing in _with_cards(Listing.objects.filter(pk__in=pks).order_by())
-    }
     hits = [
         Hit(
             listing,
@@ -443,7 +475,7 @@ def listing_search(
                 latitude, longitude, listing.public_latitude, listing.public_longitude
             ),
         )
-        for listing in (by_pk[pk] for pk in pks if pk in by_pk)
+        for listing in _cards(pks)
     ]
     pages = _last_page(total, per_page)
     return SearchResult(

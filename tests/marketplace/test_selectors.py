@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from marketplace import selectors, services
-from marketplace.models import Listing
+from marketplace.models import Listing, ListingPhoto
 from tests.factories import MembershipFactory, UserFactory
 from tests.marketplace.conftest import make_listing
 
@@ -166,10 +166,10 @@ def test_radius_search_runs_a_fixed_number_of_queries(
         _at(author, village, 56.17 + n / 1000, 9.547, title=f"Nummer {n}")
         cache.clear()  # the hourly posting limit is not what this test is about
 
-    # two permission look-ups (is the viewer staff?), the bounding-box candidates
-    # (memberships are a subquery), the page with authors, its photos, its tags:
-    # none per listing.
-    with django_assert_num_queries(6):
+    # two permission look-ups (is the viewer staff?), the ranked page with its
+    # count (memberships are a subquery), the page's rows with their authors,
+    # tags and first photos: none per listing.
+    with django_assert_num_queries(4):
         result = selectors.listing_search(
             viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], radius_km=10
         )
@@ -179,6 +179,35 @@ def test_radius_search_runs_a_fixed_number_of_queries(
             assert hit.listing.author.public_name
 
     assert result.total == 15
+
+
+def test_search_results_show_the_first_photo_and_the_tags_in_order(
+    author, neighbour, village
+):
+    listing = _at(author, village, 56.172, 9.547, tags=["trailer", "anhænger"])
+    for position, name in [(2, "back.jpg"), (1, "front.jpg")]:
+        ListingPhoto.objects.create(
+            listing=listing,
+            image=f"marketplace/{listing.pk}/{name}",
+            width=640,
+            height=480,
+            alt_text=f"Trailer, {name}",
+            position=position,
+        )
+
+    for result in (
+        selectors.listing_search(
+            viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1]
+        ),
+        selectors.listing_search(viewer=neighbour),
+    ):
+        shown = result.hits[0].listing
+        assert shown.tag_names == ["anhænger", "trailer"]
+        assert shown.first_photo.image.url.endswith("front.jpg")
+        assert (shown.first_photo.width, shown.first_photo.alt_text) == (
+            640,
+            "Trailer, front.jpg",
+        )
 
 
 def test_free_ranges_leave_out_booked_days(author, neighbour, village):

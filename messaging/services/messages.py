@@ -86,8 +86,9 @@ def message_send(
     """Save a message and broadcast it after commit. Returns (message, created):
     a retry with the same ``client_id`` returns the first message unchanged."""
     client_id = _clean_client_id(client_id)
-    existing = Message.objects.filter(author=author, client_id=client_id).first()
-    if existing is not None:
+    # Unordered [:1] rather than first(): the pair is unique, and this runs on
+    # every send.
+    for existing in Message.objects.filter(author=author, client_id=client_id)[:1]:
         return _replayed(existing, conversation)
     body = _clean_body(body)
     if not selectors.can_write(user=author, conversation=conversation):

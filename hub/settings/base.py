@@ -139,15 +139,34 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
+    import redis
+
+    class SharedRedisPool(redis.ConnectionPool):
+        """Under ASGI each request runs in a thread of its own, and Django builds a
+        cache client, with a connection pool, per thread: every request opened a
+        new Redis connection. One pool per process instead (redis-py's pools are
+        thread-safe and reset themselves after a fork)."""
+
+        _shared: dict[tuple[str, str], redis.ConnectionPool] = {}
+
+        @classmethod
+        def from_url(cls, url: str, **kwargs):
+            key = (url, repr(sorted(kwargs.items())))
+            if key not in cls._shared:
+                cls._shared.setdefault(key, super().from_url(url, **kwargs))
+            return cls._shared[key]
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nabolag"),
-            # Django opens a connection per request context; skip the two
-            # CLIENT SETINFO round trips (and the package-metadata scan for the
-            # version) that redis-py adds to every new connection.
-            "OPTIONS": {"driver_info": None},
+            "OPTIONS": {
+                "pool_class": SharedRedisPool,
+                # No CLIENT SETINFO round trips (nor the package-metadata scan
+                # for the version) on each new connection.
+                "driver_info": None,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -6,30 +6,25 @@ with "everyone nearby", in a public community, or in a community they are an
 active member of. The private location is read only by ``private_location``.
 """
 
+import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
-    Aggregate,
-    Case,
     Count,
     Exists,
     F,
-    FloatField,
     Func,
     JSONField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -179,43 +174,16 @@ def _filtered(
     return qs
 
 
-# The database's planar distance (``PlaneKm2``) differs from geopy's geodesic by
-# at most about 1.2e-9 * r² / cos²(latitude) relative, r in km: measured with
-# geopy over random points up to 200 km and 80 degrees, and checked in
-# tests/marketplace. Three times that is the band where geopy decides; it holds a
-# point in a thousand at 50 km and almost never one at 10 km.
+# The planar distance (``Circle.km2``) differs from geopy's geodesic by at most
+# about 1.2e-9 * r² / cos²(latitude) relative, r in km: measured with geopy over
+# random points up to 200 km and 80 degrees, and checked in tests/marketplace.
+# Three times that is the band where geopy decides: a point in a thousand at 50 km,
+# almost never one at 10 km.
 PLANE_ERROR_PER_KM2 = 4e-9
 PLANE_MIN_TOLERANCE = 1e-7
 PLANE_MAX_KM, PLANE_MAX_LAT = 200.0, 80.0
 # Beyond those (far outside the platform's region) a wide band: not measured.
 PLANE_TOLERANCE_FAR = 0.05
-
-
-@dataclass(frozen=True)
-class Circle:
-    latitude: float
-    longitude: float
-    radius_km: float
-
-    @property
-    def tolerance(self) -> float:
-        """The largest relative error of ``PlaneKm2`` against the geodesic."""
-        edge_lat = abs(self.latitude) + self.radius_km / 110.5
-        if self.radius_km > PLANE_MAX_KM or edge_lat > PLANE_MAX_LAT:
-            return PLANE_TOLERANCE_FAR
-        cos_edge = math.cos(math.radians(edge_lat))
-        error = PLANE_ERROR_PER_KM2 * self.radius_km**2 / cos_edge**2
-        return max(PLANE_MIN_TOLERANCE, error)
-
-    @property
-    def inner_km2(self) -> float:
-        """Below this squared planar distance a point is certainly inside."""
-        return (self.radius_km * (1 - self.tolerance)) ** 2
-
-    @property
-    def outer_km2(self) -> float:
-        """Above this squared planar distance a point is certainly outside."""
-        return (self.radius_km * (1 + self.tolerance)) ** 2
 
 
 def _km_per_degree(lat: float) -> tuple[float, float]:
@@ -229,109 +197,94 @@ def _km_per_degree(lat: float) -> tuple[float, float]:
     )
 
 
-class PlaneKm2(Func):
-    """The squared distance in km² from a centre to a listing's public point.
-
-    hub.geo.local_km (the ellipsoid's radii of curvature at the mid latitude)
-    with the radii linearised around the centre, so that the database needs
-    plain arithmetic only (SQLite may lack trigonometry). Written as one SQL
-    expression, not a tree of ORM ones: compiling such a tree cost more than the
-    query it built.
+@dataclass(frozen=True)
+class Circle:
+    """A search circle and its planar distance: hub.geo.local_km (the ellipsoid's
+    radii of curvature at the mid latitude) with the radii linearised around the
+    centre, so that a candidate costs a few multiplications and no trigonometry.
     """
 
-    output_field = FloatField()
+    latitude: float
+    longitude: float
+    radius_km: float
 
-    def __init__(self, lat: float, lon: float) -> None:
-        super().__init__(F("public_latitude"), F("public_longitude"))
+    @cached_property
+    def coefficients(self) -> tuple[float, float, float, float]:
+        """km per degree of longitude and latitude at the centre, and their
+        slopes per degree, halved: the radii are taken at lat + dlat / 2."""
         step = 0.01
-        kx, ky = _km_per_degree(lat)
-        kx_n, ky_n = _km_per_degree(lat + step)
-        kx_s, ky_s = _km_per_degree(lat - step)
-        # The slopes of the radii, halved: they are taken at lat + dlat / 2.
-        gx, gy = (kx_n - kx_s) / (4 * step), (ky_n - ky_s) / (4 * step)
-        self.centre = (lat, lon)
-        self.coefficients = (kx, gx, ky, gy)
+        kx, ky = _km_per_degree(self.latitude)
+        kx_n, ky_n = _km_per_degree(self.latitude + step)
+        kx_s, ky_s = _km_per_degree(self.latitude - step)
+        return kx, (kx_n - kx_s) / (4 * step), ky, (ky_n - ky_s) / (4 * step)
 
-    def as_sql(self, compiler, connection, **extra_context):
-        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
-        lon_sql, lon_params = compiler.compile(self.source_expressions[1])
-        (lat, lon), (kx, gx, ky, gy) = self.centre, self.coefficients
-        dlat = f"({lat_sql} - %s)"
-        x = f"(({lon_sql} - %s) * (%s + %s * {dlat}))"
-        y = f"({dlat} * (%s + %s * {dlat}))"
-        x_params = [*lon_params, lon, kx, gx, *lat_params, lat]
-        y_params = [*lat_params, lat, ky, gy, *lat_params, lat]
-        return f"({x} * {x} + {y} * {y})", [*x_params, *x_params, *y_params, *y_params]
+    def km2(self, lat: float, lon: float) -> float:
+        """The squared planar distance in km² from the centre to (lat, lon)."""
+        kx, gx, ky, gy = self.coefficients
+        dlat = lat - self.latitude
+        x = (lon - self.longitude) * (kx + gx * dlat)
+        y = dlat * (ky + gy * dlat)
+        return x * x + y * y
+
+    @cached_property
+    def tolerance(self) -> float:
+        """The largest relative error of ``km2`` against the geodesic."""
+        edge_lat = abs(self.latitude) + self.radius_km / 110.5
+        if self.radius_km > PLANE_MAX_KM or edge_lat > PLANE_MAX_LAT:
+            return PLANE_TOLERANCE_FAR
+        cos_edge = math.cos(math.radians(edge_lat))
+        error = PLANE_ERROR_PER_KM2 * self.radius_km**2 / cos_edge**2
+        return max(PLANE_MIN_TOLERANCE, error)
 
 
-def _near(qs: QuerySet[Listing], circle: Circle) -> QuerySet[Listing]:
-    """Candidates: inside the indexed bounding box and the outer planar circle."""
+def _within(
+    qs: QuerySet[Listing], circle: Circle, *, newest: bool
+) -> list[tuple[float, float, int]]:
+    """(sort key, squared planar km, pk) of every listing within the circle.
+
+    The indexed bounding box finds the candidates and the planar distance
+    settles them, written out here rather than called: this loop runs once per
+    candidate (900 at 10 km, 21,000 at 50 km). Geopy's geodesic decides the few
+    near the edge. The sort key is the distance, or minus the publication time
+    for ``newest`` (only then is the date read: converting it costs more than
+    the distance). Doing the distance in SQL instead was slower on SQLite, which
+    evaluates the expression several times per row.
+    """
     box = geo.bounding_box(circle.latitude, circle.longitude, circle.radius_km)
-    return (
+    rows = (
         qs.filter(
             public_latitude__range=(box.min_lat, box.max_lat),
             public_longitude__range=(box.min_lon, box.max_lon),
         )
-        .annotate(km2=PlaneKm2(circle.latitude, circle.longitude))
-        .filter(km2__lte=circle.outer_km2)
+        .order_by()
+        .values_list(
+            "pk",
+            "public_latitude",
+            "public_longitude",
+            *(["published_at"] if newest else []),
+        )
     )
-
-
-def _outside(near: QuerySet[Listing], circle: Circle) -> set[int]:
-    """Candidates in the error band that geopy's geodesic puts beyond the radius."""
-    band = near.filter(km2__gt=circle.inner_km2).values_list(
-        "pk", "public_latitude", "public_longitude"
-    )
-    lat, lon, radius_km = circle.latitude, circle.longitude, circle.radius_km
-    return {
-        pk
-        for pk, p_lat, p_lon in band.order_by()
-        if geo.geodesic_km(lat, lon, p_lat, p_lon) > radius_km
-    }
+    lat0, lon0, radius_km = circle.latitude, circle.longitude, circle.radius_km
+    kx, gx, ky, gy = circle.coefficients
+    inner = (radius_km * (1 - circle.tolerance)) ** 2
+    outer = (radius_km * (1 + circle.tolerance)) ** 2
+    found = []
+    for row in rows:
+        dlat = row[1] - lat0
+        x = (row[2] - lon0) * (kx + gx * dlat)
+        y = dlat * (ky + gy * dlat)
+        km2 = x * x + y * y
+        if km2 > inner and (
+            km2 > outer or geo.geodesic_km(lat0, lon0, row[1], row[2]) > radius_km
+        ):
+            continue
+        key = (-row[3].timestamp() if row[3] else math.inf) if newest else km2
+        found.append((key, km2, row[0]))
+    return found
 
 
 def _last_page(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
-
-
-def _ranked_page(
-    near: QuerySet[Listing], circle: Circle, *, newest: bool, page: int, per_page: int
-) -> tuple[list[int], int, int]:
-    """The pks of one page within the circle, the total, and the page (clamped).
-
-    The database ranks the candidates and counts them, and those in the error
-    band, with window functions: one query reading the covering index. Only when
-    the band is not empty are its few points fetched for geopy; the page is read
-    again only if a point geopy rejects could sort before its end.
-    """
-    order = ["km2", "pk"]
-    if newest:
-        order.insert(0, F("published_at").desc(nulls_last=True))
-    in_band = Case(When(km2__gt=circle.inner_km2, then=Value(1)))
-    ranked = near.annotate(
-        total=Window(Count("pk")), band=Window(Count(in_band))
-    ).order_by(*order)
-    rejected: set[int] | None = None  # None: the band has not been looked at
-    for _attempt in range(5):  # at most: past the end, rejected, past the end
-        scope = ranked.exclude(pk__in=rejected) if rejected else ranked
-        start = (page - 1) * per_page
-        rows = list(
-            scope.values_list("pk", "km2", "total", "band")[start : start + per_page]
-        )
-        if not rows:
-            if page == 1:
-                return [], 0, 1
-            counted = near.exclude(pk__in=rejected) if rejected else near
-            page = _last_page(counted.count(), per_page)
-            continue
-        total, band = rows[0][2], rows[0][3]
-        if band and rejected is None:
-            rejected = _outside(near, circle)
-            if rejected and (newest or rows[-1][1] > circle.inner_km2):
-                continue
-            total -= len(rejected)
-        return [row[0] for row in rows], total, page
-    raise AssertionError("unreachable: the page settles within five reads")
 
 
 # What a result card and the JSON API read; everything else stays in the table.
@@ -355,14 +308,62 @@ CARD_FIELDS = (
 )
 
 
-class JSONList(Aggregate):
-    """The aggregated values as one JSON array, on SQLite and PostgreSQL alike."""
+class _CardJSON(Func):
+    """A correlated subquery on a listing, giving JSON, written out as one SQL
+    expression: building and compiling the same subquery through the ORM cost
+    more than running it (SQLite and PostgreSQL name their JSON functions apart).
+    """
 
-    function = "JSON_GROUP_ARRAY"
     output_field = JSONField()
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+    def __init__(self) -> None:
+        super().__init__(F("pk"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        sql, params = self.subquery(
+            connection.ops.quote_name, connection.vendor == "postgresql", pk_sql
+        )
+        return f"({sql})", [*params, *pk_params]
+
+
+class TagNames(_CardJSON):
+    """The listing's tag names as a JSON array, or NULL."""
+
+    def subquery(self, q: Callable, postgres: bool, pk_sql: str) -> tuple[str, list]:
+        item, tag = TaggedItem._meta, Tag._meta
+        column = item.get_field
+        names = "JSONB_AGG" if postgres else "JSON_GROUP_ARRAY"
+        return (
+            # Only quoted names from the models' _meta go into the text: S608.
+            f"SELECT {names}(t.{q(tag.get_field('name').column)})"  # noqa: S608
+            f" FROM {q(item.db_table)} i JOIN {q(tag.db_table)} t"
+            f" ON t.{q(tag.pk.column)} = i.{q(column('tag').column)}"
+            f" WHERE i.{q(column('content_type').column)} = %s"
+            f" AND i.{q(column('object_id').column)} = {pk_sql}",
+            [ContentType.objects.get_for_model(Listing).pk],
+        )
+
+
+class FirstPhoto(_CardJSON):
+    """The listing's first photo as a JSON object of ``PHOTO_FIELDS``, or NULL."""
+
+    PHOTO_FIELDS = ("id", "image", "width", "height", "alt_text")
+
+    def subquery(self, q: Callable, postgres: bool, pk_sql: str) -> tuple[str, list]:
+        photo = ListingPhoto._meta
+        column = {
+            name: f"p.{q(photo.get_field(name).column)}"
+            for name in (*self.PHOTO_FIELDS, "listing", "position")
+        }
+        pairs = ", ".join(f"'{name}', {column[name]}" for name in self.PHOTO_FIELDS)
+        build = "JSONB_BUILD_OBJECT" if postgres else "JSON_OBJECT"
+        return (
+            f"SELECT {build}({pairs}) FROM {q(photo.db_table)} p"  # noqa: S608
+            f" WHERE {column['listing']} = {pk_sql}"
+            f" ORDER BY {column['position']}, {column['id']} LIMIT 1",
+            [],
+        )
 
 
 def _cards(pks: list[int]) -> list[Listing]:
@@ -371,39 +372,14 @@ def _cards(pks: list[int]) -> list[Listing]:
 
     Tags and the first photo come as JSON from subqueries on the page's rows:
     taggit's own prefetch builds a queryset per listing, and separate queries for
-    tags and photos cost more than ranking the whole search.
+    tags and photos cost more round trips.
     """
-    tags = (
-        TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Listing),
-            object_id=OuterRef("pk"),
-        )
-        .values("object_id")
-        .annotate(names=JSONList("tag__name"))
-        .values("names")
-    )
-    photo = (
-        ListingPhoto.objects.filter(listing_id=OuterRef("pk"))
-        .order_by("position", "id")
-        .values(
-            json=JSONObject(
-                id="id",
-                image="image",
-                width="width",
-                height="height",
-                alt_text="alt_text",
-            )
-        )[:1]
-    )
     rows = (
         Listing.objects.filter(pk__in=pks)
         .order_by()
         .select_related("author")
         .only(*CARD_FIELDS)
-        .annotate(
-            tag_list=Subquery(tags, output_field=JSONField()),
-            photo=Subquery(photo, output_field=JSONField()),
-        )
+        .annotate(tag_list=TagNames(), photo=FirstPhoto())
     )
     by_pk = {listing.pk: listing for listing in rows}
     listings = [by_pk[pk] for pk in pks if pk in by_pk]
@@ -464,10 +440,12 @@ def listing_search(
         return SearchResult(
             hits, total, page, pages, None, None, _page_range(page, pages)
         )
-    circle = Circle(latitude, longitude, radius_km)
-    pks, total, page = _ranked_page(
-        _near(qs, circle), circle, newest=sort == "newest", page=page, per_page=per_page
-    )
+    found = _within(qs, Circle(latitude, longitude, radius_km), newest=sort == "newest")
+    total = len(found)
+    page = min(page, _last_page(total, per_page))
+    # Only the pages up to this one are ordered, not every match.
+    window = heapq.nsmallest(page * per_page, found)[(page - 1) * per_page :]
+    pks = [pk for _key, _km2, pk in window]
     hits = [
         Hit(
             listing,

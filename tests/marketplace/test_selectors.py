@@ -166,9 +166,9 @@ def test_radius_search_runs_a_fixed_number_of_queries(
         _at(author, village, 56.17 + n / 1000, 9.547, title=f"Nummer {n}")
         cache.clear()  # the hourly posting limit is not what this test is about
 
-    # two permission look-ups (is the viewer staff?), the ranked page with its
-    # count (memberships are a subquery), the page's rows with their authors,
-    # tags and first photos: none per listing.
+    # two permission look-ups (is the viewer staff?), the bounding-box candidates
+    # (memberships are a subquery), the page's rows with their authors, tags and
+    # first photos: none per listing.
     with django_assert_num_queries(4):
         result = selectors.listing_search(
             viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], radius_km=10

@@ -73,8 +73,8 @@ def conversation_ids_for(user: AnyUser) -> set[int]:
 
 
 def can_read(*, user: AnyUser, conversation: Conversation) -> bool:
-    """The rules of conversations_readable_by for one conversation, in one or
-    two small queries (this runs on every write)."""
+    """The rules of conversations_readable_by for one conversation, in small
+    queries, the usual case first (this runs on every write)."""
     if not user.is_authenticated or not user.is_active:
         return False
     active = Membership.objects.filter(user=user, state=Membership.State.ACTIVE)

@@ -151,6 +151,27 @@ async def test_removed_member_stops_receiving_at_once():
     await karen.disconnect()
 
 
+async def test_removed_member_stops_while_a_neighbour_on_her_server_receives():
+    world = await make_channel()
+    karen = await socket_for(world["karen"])
+    lars = await socket_for(world["lars"])
+    membership = await database_sync_to_async(Membership.objects.get)(
+        user=world["karen"], community=world["village"]
+    )
+
+    await database_sync_to_async(membership_remove)(
+        actor=world["organiser"], membership=membership
+    )
+    await next_of_type(karen, "subscriptions")
+    await post(world["organiser"], world["general"], "Kun til medlemmer")
+
+    event = await next_of_type(lars, "message.new")
+    assert event["message"]["body"] == "Kun til medlemmer"
+    assert await karen.receive_nothing(timeout=0.5)
+    await karen.disconnect()
+    await lars.disconnect()
+
+
 async def test_participant_removed_from_a_restricted_channel_stops_receiving():
     world = await make_channel()
     channel = await database_sync_to_async(services.channel_create)(

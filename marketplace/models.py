@@ -88,7 +88,7 @@ class Listing(TimeStampedModel):
             # The radius-search prefilter: a bounding box on the public point of
             # open listings (search only ever looks at open ones). The audience
             # columns, the date (sort by newest) and the id (PostgreSQL; SQLite
-            # has the rowid) make it covering: ranking a search reads no table row.
+            # has the rowid) make it covering: candidates need no table lookup.
             models.Index(
                 fields=[
                     "state",

@@ -10,6 +10,7 @@ Conversation events reach the socket through the process's fan-out
 import json
 import logging
 import time
+from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -40,6 +41,13 @@ def _subscriptions(user_id: int) -> set[int] | None:
     return None if user is None else conversation_ids_for(user)
 
 
+@database_sync_to_async
+def _is_active(user_id: int) -> bool:
+    from accounts.models import User
+
+    return User.objects.filter(pk=user_id, is_active=True).exists()
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """One socket per tab. ``connect`` authenticates and subscribes; layer
     handlers forward events; ``receive`` accepts typing and presence only."""
@@ -65,6 +73,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.frames: list[float] = []
         self.last_sent: dict[tuple[str, int], float] = {}
         self.fanout = fanout_for(self.channel_layer)
+        # Pages other than a conversation open "/ws/?only=notices": they show
+        # notices for one person and never subscribe to conversations.
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.notices_only = query.get("only") == ["notices"]
         await self.channel_layer.group_add(
             events.user_group(self.user_id), self.channel_name
         )
@@ -80,7 +92,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.fanout.leave(conversation_id, self)
 
     async def _resubscribe(self) -> None:
-        allowed = await _subscriptions(self.user_id)
+        if self.notices_only:
+            allowed = set() if await _is_active(self.user_id) else None
+        else:
+            allowed = await _subscriptions(self.user_id)
         if allowed is None:
             await self.close(code=CLOSE_DEACTIVATED)
             return

@@ -139,30 +139,14 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    import redis
-
-    class SharedRedisPool(redis.ConnectionPool):
-        """Under ASGI each request runs in a thread of its own, and Django builds a
-        cache client, with a connection pool, per thread: every request opened a
-        new Redis connection. One pool per process instead (redis-py's pools are
-        thread-safe and reset themselves after a fork)."""
-
-        _shared: dict[tuple[str, str], redis.ConnectionPool] = {}
-
-        @classmethod
-        def from_url(cls, url: str, **kwargs):
-            key = (url, repr(sorted(kwargs.items())))
-            if key not in cls._shared:
-                cls._shared.setdefault(key, super().from_url(url, **kwargs))
-            return cls._shared[key]
-
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nabolag"),
             "OPTIONS": {
-                "pool_class": SharedRedisPool,
+                # One connection pool per process, not one per request thread.
+                "pool_class": "hub.redis_pool.SharedRedisPool",
                 # No CLIENT SETINFO round trips (nor the package-metadata scan
                 # for the version) on each new connection.
                 "driver_info": None,

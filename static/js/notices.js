@@ -63,7 +63,8 @@ window.nabolagNotices = { handle };
 
 function connect(retry = 0) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${window.location.host}/ws/`);
+  // Notices only: this tab is not showing a conversation.
+  const socket = new WebSocket(`${scheme}://${window.location.host}/ws/?only=notices`);
   socket.addEventListener("open", () => {
     retry = 0;
     region.dataset.live = "open";

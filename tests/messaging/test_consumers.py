@@ -51,9 +51,9 @@ def post(author, conversation, body, client_id=None):
     return message
 
 
-async def socket_for(user) -> WebsocketCommunicator:
+async def socket_for(user, path: str = "/ws/") -> WebsocketCommunicator:
     """A connected socket of ``user``, past its first subscriptions frame."""
-    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/")
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), path)
     communicator.scope["user"] = user
     connected, _protocol = await communicator.connect()
     assert connected
@@ -131,6 +131,39 @@ async def test_non_member_gets_nothing_from_the_channel():
 
     assert await outsider.receive_nothing(timeout=0.5)
     await outsider.disconnect()
+
+
+async def test_a_notices_only_socket_gets_notices_but_no_channel_traffic():
+    world = await make_channel()
+    notices = await socket_for(world["karen"], "/ws/?only=notices")
+    direct = await database_sync_to_async(services.direct_start)(
+        actor=world["lars"], others=[world["karen"]]
+    )
+
+    await post(world["lars"], world["general"], "Til alle i kanalen")
+    await post(world["lars"], direct, "Kun til dig, Karen")
+
+    frames = []
+    while not await notices.receive_nothing(timeout=0.5):
+        frames.append(await notices.receive_json_from())
+    await notices.disconnect()
+
+    assert "message.new" not in [f["type"] for f in frames]
+    [notice] = [f for f in frames if f["type"] == "notification"]
+    assert notice["kind"] == "direct"
+    assert notice["conversation"] == direct.pk
+
+
+async def test_a_deactivated_account_loses_its_notices_socket_too():
+    world = await make_channel()
+    notices = await socket_for(world["karen"], "/ws/?only=notices")
+    user = world["karen"]
+
+    user.is_active = False
+    await database_sync_to_async(user.save)()
+
+    closing = await notices.receive_output(timeout=3)
+    assert closing == {"type": "websocket.close", "code": 4403}
 
 
 async def test_removed_member_stops_receiving_at_once():

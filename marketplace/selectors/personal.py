@@ -1,0 +1,185 @@
+"""The viewer's own listings, responses, matches, bookings, watches and alerts;
+tag suggestions and the places a search can start from."""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from taggit.models import Tag
+
+from communities.models import Community
+from hub import geo
+
+from ..models import Booking, Listing, Match, Response, Watch, WatchHit
+from .visibility import AnyUser, visible_listings
+
+# --- the viewer's own things ---------------------------------------------------------
+
+
+def my_listings(user: AnyUser) -> QuerySet[Listing]:
+    if not user.is_authenticated:
+        return Listing.objects.none()
+    return (
+        Listing.objects.filter(author=user)
+        .annotate(
+            pending_count=Count(
+                "responses", filter=Q(responses__state=Response.State.PENDING)
+            )
+        )
+        .order_by("-created_at")
+    )
+
+
+def my_responses(user: AnyUser) -> QuerySet[Response]:
+    if not user.is_authenticated:
+        return Response.objects.none()
+    return (
+        Response.objects.filter(responder=user)
+        .select_related("listing", "listing__author", "match")
+        .order_by("-created_at")
+    )
+
+
+def my_matches(user: AnyUser) -> QuerySet[Match]:
+    if not user.is_authenticated:
+        return Match.objects.none()
+    return (
+        Match.objects.filter(Q(author=user) | Q(helper=user))
+        .select_related("listing", "author", "helper")
+        .order_by("-created_at")
+    )
+
+
+def responses_for_listing(*, viewer: AnyUser, listing: Listing) -> QuerySet[Response]:
+    """All responses, for the author only; otherwise just the viewer's own."""
+    if not viewer.is_authenticated:
+        return Response.objects.none()
+    qs = Response.objects.filter(listing=listing).select_related("responder", "match")
+    if listing.author_id == viewer.pk:
+        return qs
+    return qs.filter(responder=viewer)
+
+
+def match_for_viewer(*, viewer: AnyUser, pk: int) -> Match | None:
+    """A match, for its two sides only."""
+    if not viewer.is_authenticated:
+        return None
+    return (
+        Match.objects.select_related("listing", "author", "helper", "response")
+        .filter(Q(author=viewer) | Q(helper=viewer), pk=pk)
+        .first()
+    )
+
+
+def active_match_count(listing: Listing) -> int:
+    return Match.objects.filter(
+        listing=listing, state__in=[Match.State.ACTIVE, Match.State.DONE]
+    ).count()
+
+
+# --- lending -------------------------------------------------------------------------
+
+
+def holding_bookings(listing: Listing) -> QuerySet[Booking]:
+    """Bookings that occupy the item's calendar."""
+    return Booking.objects.filter(listing=listing, state__in=Booking.HOLDING)
+
+
+def bookings_for_listing(*, viewer: AnyUser, listing: Listing) -> QuerySet[Booking]:
+    """All bookings for the lender; the borrower's own for anyone else."""
+    if not viewer.is_authenticated:
+        return Booking.objects.none()
+    qs = Booking.objects.filter(listing=listing).select_related("borrower")
+    if listing.author_id == viewer.pk:
+        return qs.order_by("starts_on")
+    return qs.filter(borrower=viewer).order_by("starts_on")
+
+
+def free_ranges(
+    listing: Listing, *, start: date | None = None, days: int = 60
+) -> list[tuple[date, date]]:
+    """Free whole-day ranges (both ends included) from ``start`` for ``days`` days."""
+    start = start or timezone.localdate()
+    end = start + timedelta(days=days - 1)
+    busy = holding_bookings(listing).filter(ends_on__gte=start, starts_on__lte=end)
+    free, cursor = [], start
+    for b_start, b_end in busy.order_by("starts_on").values_list(
+        "starts_on", "ends_on"
+    ):
+        if b_start > cursor:
+            free.append((cursor, min(end, b_start - timedelta(days=1))))
+        cursor = max(cursor, b_end + timedelta(days=1))
+    if cursor <= end:
+        free.append((cursor, end))
+    return free
+
+
+def my_bookings(user: AnyUser) -> QuerySet[Booking]:
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    return (
+        Booking.objects.filter(Q(borrower=user) | Q(listing__author=user))
+        .select_related("listing", "borrower", "listing__author")
+        .order_by("starts_on")
+    )
+
+
+# --- watches, alerts, tags -----------------------------------------------------------
+
+
+def watches_for(user: AnyUser) -> QuerySet[Watch]:
+    if not user.is_authenticated:
+        return Watch.objects.none()
+    return Watch.objects.filter(user=user).order_by("-created_at")
+
+
+def alerts_for(user: AnyUser) -> QuerySet[WatchHit]:
+    """The user's alerts, newest first, hiding listings they may no longer see."""
+    if not user.is_authenticated:
+        return WatchHit.objects.none()
+    return (
+        WatchHit.objects.filter(
+            watch__user=user, listing__in=visible_listings(user).values("pk")
+        )
+        .select_related("listing", "watch")
+        .order_by("-created_at")
+    )
+
+
+def unseen_alert_count(user: AnyUser) -> int:
+    if not user.is_authenticated:
+        return 0
+    return WatchHit.objects.filter(watch__user=user, seen_at__isnull=True).count()
+
+
+def tag_suggestions(prefix: str, *, limit: int = 10) -> list[str]:
+    """Existing tag names starting with ``prefix``, the most used first."""
+    qs = Tag.objects.all()
+    prefix = (prefix or "").strip()
+    if prefix:
+        qs = qs.filter(name__istartswith=prefix)
+    return list(
+        qs.annotate(uses=Count("taggit_taggeditem_items"))
+        .order_by("-uses", "name")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
+def user_centre(user: AnyUser) -> geo.GeoPoint | None:
+    """Where "near me" starts without a typed address: the home village's centre."""
+    if not user.is_authenticated or user.home_community_id is None:
+        return None
+    community = user.home_community
+    if not community.has_point:
+        return None
+    return geo.GeoPoint(community.latitude, community.longitude, community.name)
+
+
+def community_places() -> list[geo.GeoPoint]:
+    """The communities' own centres, which the offline geocoder knows by name."""
+    return [
+        geo.GeoPoint(lat, lon, name)
+        for name, lat, lon in Community.objects.filter(
+            latitude__isnull=False
+        ).values_list("name", "latitude", "longitude")
+    ]

@@ -1,0 +1,76 @@
+"""Who may see which listing, and the one reader of a private location.
+
+Visibility of a listing: its author, municipal staff and the other side of one of
+its matches always see it. Anyone else sees it once published when it is shared
+with "everyone nearby", in a public community, or in a community they are an
+active member of. The private location is read only by ``private_location``.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from communities.models import Community, Membership
+from communities.selectors import is_municipal_staff
+
+from ..models import Listing, ListingLocation, Match
+
+AnyUser = User | AnonymousUser
+PER_PAGE = 20
+PUBLISHED = (Listing.State.OPEN, Listing.State.MATCHED, Listing.State.DONE)
+
+
+def _audience_q(user: AnyUser) -> Q:
+    """Listings shared with ``user``'s audience (not counting authorship)."""
+    shared = Listing.communities.through.objects.filter(listing_id=OuterRef("pk"))
+    reach = Q(community__visibility=Community.Visibility.PUBLIC)
+    if user.is_authenticated:
+        # A subquery, not a list: one round trip less on every search.
+        mine = Membership.objects.filter(user=user, state=Membership.State.ACTIVE)
+        reach |= Q(community_id__in=mine.values("community_id"))
+    return Q(everyone_nearby=True) | Exists(shared.filter(reach))
+
+
+def visible_listings(user: AnyUser) -> QuerySet[Listing]:
+    """Published listings ``user`` may see, plus their own in any state."""
+    qs = Listing.objects.all()
+    if is_municipal_staff(user):
+        return qs.exclude(state=Listing.State.DRAFT)
+    published = Q(state__in=PUBLISHED) & _audience_q(user)
+    if user.is_authenticated:
+        counterpart = Exists(
+            Match.objects.filter(listing_id=OuterRef("pk"), helper=user)
+        )
+        return qs.filter(published | Q(author=user) | counterpart)
+    return qs.filter(published)
+
+
+def listing_for_viewer(*, viewer: AnyUser, pk: int) -> Listing | None:
+    """One listing with author, tags and photos, or None when hidden from ``viewer``."""
+    return (
+        visible_listings(viewer)
+        .select_related("author")
+        .prefetch_related("tags", "photos", "communities")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def can_view_listing(*, user: AnyUser, listing: Listing) -> bool:
+    return visible_listings(user).filter(pk=listing.pk).exists()
+
+
+def private_location(*, viewer: AnyUser, listing: Listing) -> ListingLocation | None:
+    """The exact point and address: for the author and a matched counterpart only."""
+    if not viewer.is_authenticated:
+        return None
+    allowed = listing.author_id == viewer.pk or (
+        Match.objects.filter(
+            listing=listing,
+            helper=viewer,
+            state__in=[Match.State.ACTIVE, Match.State.DONE],
+        ).exists()
+    )
+    if not allowed:
+        return None
+    return ListingLocation.objects.filter(listing=listing).first()

@@ -68,6 +68,17 @@ def listing(author, village):
     return make_listing(author, communities=[village])
 
 
+@pytest.fixture
+def trailer(author, village):
+    return make_listing(
+        author,
+        communities=[village],
+        kind=Listing.Kind.LEND,
+        title="Trailer",
+        category="transport",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded photos go to a temporary folder, never the project's var/media."""

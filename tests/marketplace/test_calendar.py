@@ -2,15 +2,12 @@
 
 from datetime import date, timedelta
 
-import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
 from marketplace import services
-from marketplace.models import Listing
 from marketplace.templatetags.marketplace_tags import availability_months
-from tests.marketplace.conftest import make_listing
 
 
 def _days(months, state):
@@ -33,17 +30,6 @@ def test_the_calendar_marks_each_shown_day_free_or_booked():
     assert all(len(week) == 7 for m in months for week in m["weeks"])
     first_week = months[0]["weeks"][0]
     assert first_week[0].day is None or first_week[0].day.weekday() == 0  # Monday
-
-
-@pytest.fixture
-def trailer(author, village):
-    return make_listing(
-        author,
-        communities=[village],
-        kind=Listing.Kind.LEND,
-        title="Trailer",
-        category="transport",
-    )
 
 
 def test_the_lending_page_shows_booked_days_in_words_not_only_colour(

@@ -394,17 +394,6 @@ def test_revealing_the_address_to_the_helper_is_recorded(listing, author, neighb
 # --- lending -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def trailer(author, village):
-    return make_listing(
-        author,
-        communities=[village],
-        kind=Listing.Kind.LEND,
-        title="Trailer",
-        category="transport",
-    )
-
-
 def test_booking_overlapping_dates_is_refused_with_the_free_dates(
     trailer, neighbour, stranger
 ):

@@ -245,9 +245,30 @@ class SearchForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
+    PRIMARY = ("q", "near", "radius")
+
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+
+    def primary_fields(self) -> list:
+        return [self[name] for name in self.PRIMARY]
+
+    def more_fields(self) -> list:
+        """The filters behind "More filters", folded away until one is used."""
+        return [f for f in self.visible_fields() if f.name not in self.PRIMARY]
+
+    @property
+    def more_in_use(self) -> bool:
+        for bound in self.more_fields():
+            if bound.errors:
+                return True
+            value = self.data.get(bound.name, "") if self.is_bound else ""
+            choices = getattr(bound.field, "choices", None)
+            default = str(next(iter(choices))[0]) if choices else ""
+            if value not in ("", default):
+                return True
+        return False
 
 
 class RespondForm(forms.Form):

@@ -253,3 +253,14 @@ def test_a_watch_is_saved_around_the_home_village(client, neighbour, village):
 
     assert response.status_code == 302
     assert neighbour.watches.get().centre_label == "Skovby"
+
+
+def test_the_less_used_filters_fold_away_until_one_is_used(client, listing):
+    folded = client.get(reverse("marketplace:list"), {"near": "Skovby", "radius": 10})
+    unfolded = client.get(
+        reverse("marketplace:list"), {"near": "Skovby", "category": "digital"}
+    )
+
+    assert '<details class="more-filters">' in folded.content.decode()
+    assert '<details class="more-filters" open>' in unfolded.content.decode()
+    assert 'name="category"' in folded.content.decode()  # still there, folded

@@ -467,18 +467,29 @@ def match_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     listing = _listing_or_404(request, pk)
     form = BookingForm(request.POST)
+    lender = listing.author_id == request.user.pk
     if form.is_valid():
         try:
-            services.booking_request(
-                borrower=request.user, listing=listing, **form.cleaned_data
-            )
+            if lender:  # the lender keeps the item on these days
+                services.booking_block(
+                    actor=request.user, listing=listing, **form.cleaned_data
+                )
+            else:
+                services.booking_request(
+                    borrower=request.user, listing=listing, **form.cleaned_data
+                )
         except services.BookingConflict as exc:
             form.add_error(None, str(exc.message))
             form.free_ranges = exc.free
         except Refused as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, _("Your booking request is sent to the lender."))
+            messages.success(
+                request,
+                _("These days are marked as not available.")
+                if lender
+                else _("Your booking request is sent to the lender."),
+            )
             return redirect(listing)
     context = _detail_context(request, listing, booking_form=form)
     return render(request, "marketplace/detail.html", context, status=400)

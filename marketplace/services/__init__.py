@@ -10,6 +10,7 @@ from ._common import (
     NotVisible,
 )
 from .bookings import (
+    booking_block,
     booking_cancel,
     booking_confirm,
     booking_decline,
@@ -49,6 +50,7 @@ __all__ = [
     "NotVisible",
     "Place",
     "alerts_mark_seen",
+    "booking_block",
     "booking_cancel",
     "booking_confirm",
     "booking_decline",

@@ -63,18 +63,7 @@ def booking_request(
     _check_dates(starts_on, ends_on)
     ratelimit.hit(scope="booking_request", key=borrower.pk, limit=10, window_s=3600)
     with transaction.atomic():
-        # Locking the listing row serialises bookings of the same item.
-        Listing.objects.select_for_update().get(pk=listing.pk)
-        overlapping = selectors.holding_bookings(listing).filter(
-            starts_on__lte=ends_on, ends_on__gte=starts_on
-        )
-        if overlapping.exists():
-            raise BookingConflict(
-                free=selectors.free_ranges(
-                    listing,
-                    start=max(timezone.localdate(), starts_on - timedelta(days=14)),
-                )
-            )
+        _lock_free_days(listing, starts_on, ends_on)
         booking = Booking.objects.create(
             listing=listing,
             borrower=borrower,
@@ -84,6 +73,56 @@ def booking_request(
         )
         notify("booking_requested", user_id=listing.author_id, object_id=booking.pk)
     return booking
+
+
+def _lock_free_days(listing: Listing, starts_on: date, ends_on: date) -> None:
+    """Inside a transaction: lock the item (serialising its bookings) and refuse
+    days that another request, booking or block holds, with the free ones."""
+    Listing.objects.select_for_update().get(pk=listing.pk)
+    overlapping = selectors.holding_bookings(listing).filter(
+        starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if overlapping.exists():
+        raise BookingConflict(
+            free=selectors.free_ranges(
+                listing,
+                start=max(timezone.localdate(), starts_on - timedelta(days=14)),
+            )
+        )
+
+
+def booking_block(
+    *,
+    actor: User,
+    listing: Listing,
+    starts_on: date,
+    ends_on: date,
+    message: str = "",
+) -> Booking:
+    """The lender keeps the item on these days (needs it, or lends it elsewhere).
+
+    Stored as a confirmed booking of the lender's own, so the days show as booked
+    and nobody can ask for them; cancelling it frees them again.
+    """
+    require_user(actor)
+    if listing.author_id != actor.pk:
+        raise NotPermitted(_("Only the lender can do this."))
+    if listing.kind != Listing.Kind.LEND:
+        raise InvalidState(_("Only things to lend can be booked."))
+    if listing.state != Listing.State.OPEN:
+        raise InvalidState(_("This item is not available at the moment."))
+    _check_dates(starts_on, ends_on)
+    ratelimit.hit(scope="booking_block", key=actor.pk, limit=30, window_s=3600)
+    with transaction.atomic():
+        _lock_free_days(listing, starts_on, ends_on)
+        return Booking.objects.create(
+            listing=listing,
+            borrower=actor,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            message=message.strip()[:500],
+            state=BState.CONFIRMED,
+        )
 
 
 def _lock(booking: Booking) -> Booking:
@@ -100,8 +139,8 @@ def _lender_step(
         booking = _lock(booking)
         if booking.listing.author_id != actor.pk:
             raise NotPermitted(_("Only the lender can do this."))
-        if booking.state != expected:
-            raise InvalidState
+        if booking.state != expected or booking.borrower_id == actor.pk:
+            raise InvalidState  # one's own block is only ever cancelled
         booking.state = new_state
         now = timezone.now()
         if new_state == BState.HANDED_OVER:

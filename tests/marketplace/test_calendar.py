@@ -50,3 +50,20 @@ def test_the_lending_page_shows_booked_days_in_words_not_only_colour(
     ]
     assert soup.select("table.calendar caption")
     assert len(soup.select("table.calendar thead th[scope=col]")) % 7 == 0
+
+
+def test_the_lender_marks_days_as_not_available_from_the_page(client, trailer, author):
+    start = timezone.localdate() + timedelta(days=4)
+    client.force_login(author)
+
+    response = client.post(
+        reverse("marketplace:book", args=[trailer.pk]),
+        {"starts_on": start.isoformat(), "ends_on": start.isoformat()},
+    )
+    page = client.get(reverse("marketplace:detail", args=[trailer.pk]))
+
+    assert response.status_code == 302
+    soup = BeautifulSoup(page.content, "html.parser")
+    booked = soup.select("table.calendar td.cal-booked")
+    assert [c.get_text(" ", strip=True) for c in booked] == [f"{start.day} booked"]
+    assert "You keep it" in page.content.decode()

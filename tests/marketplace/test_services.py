@@ -394,6 +394,39 @@ def test_revealing_the_address_to_the_helper_is_recorded(listing, author, neighb
 # --- lending -------------------------------------------------------------------------
 
 
+def test_a_lender_keeps_the_item_on_some_days_and_frees_them_again(
+    trailer, author, neighbour
+):
+    soon = timezone.localdate() + timedelta(days=5)
+    days = {"starts_on": soon, "ends_on": soon + timedelta(days=2)}
+
+    block = services.booking_block(actor=author, listing=trailer, **days)
+
+    assert block.state == Booking.State.CONFIRMED
+    with pytest.raises(services.BookingConflict):
+        services.booking_request(borrower=neighbour, listing=trailer, **days)
+    with pytest.raises(services.InvalidState):
+        services.booking_handover(actor=author, booking=block)
+    services.booking_cancel(actor=author, booking=block)
+    booking = services.booking_request(borrower=neighbour, listing=trailer, **days)
+    assert booking.state == Booking.State.REQUESTED
+
+
+def test_only_the_lender_blocks_days_and_never_over_a_booking(
+    trailer, author, neighbour
+):
+    soon = timezone.localdate() + timedelta(days=3)
+    days = {"starts_on": soon, "ends_on": soon}
+    with pytest.raises(services.NotPermitted):
+        services.booking_block(actor=neighbour, listing=trailer, **days)
+    services.booking_request(borrower=neighbour, listing=trailer, **days)
+
+    with pytest.raises(services.BookingConflict):
+        services.booking_block(actor=author, listing=trailer, **days)
+
+    assert not Booking.objects.filter(borrower=author).exists()
+
+
 def test_booking_overlapping_dates_is_refused_with_the_free_dates(
     trailer, neighbour, stranger
 ):

@@ -38,6 +38,14 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
         raise MarketplaceError(_("Bookings can be made up to a year ahead."))
 
 
+def _check_bookable(listing: Listing, starts_on: date, ends_on: date) -> None:
+    if listing.kind != Listing.Kind.LEND:
+        raise InvalidState(_("Only things to lend can be booked."))
+    if listing.state != Listing.State.OPEN:
+        raise InvalidState(_("This item is not available at the moment."))
+    _check_dates(starts_on, ends_on)
+
+
 def booking_request(
     *,
     borrower: User,
@@ -54,13 +62,9 @@ def booking_request(
     require_user(borrower)
     if not selectors.can_view_listing(user=borrower, listing=listing):
         raise NotVisible
-    if listing.kind != Listing.Kind.LEND:
-        raise InvalidState(_("Only things to lend can be booked."))
     if listing.author_id == borrower.pk:
         raise NotPermitted(_("You cannot book your own item."))
-    if listing.state != Listing.State.OPEN:
-        raise InvalidState(_("This item is not available at the moment."))
-    _check_dates(starts_on, ends_on)
+    _check_bookable(listing, starts_on, ends_on)
     ratelimit.hit(scope="booking_request", key=borrower.pk, limit=10, window_s=3600)
     with transaction.atomic():
         _lock_free_days(listing, starts_on, ends_on)
@@ -107,11 +111,7 @@ def booking_block(
     require_user(actor)
     if listing.author_id != actor.pk:
         raise NotPermitted(_("Only the lender can do this."))
-    if listing.kind != Listing.Kind.LEND:
-        raise InvalidState(_("Only things to lend can be booked."))
-    if listing.state != Listing.State.OPEN:
-        raise InvalidState(_("This item is not available at the moment."))
-    _check_dates(starts_on, ends_on)
+    _check_bookable(listing, starts_on, ends_on)
     ratelimit.hit(scope="booking_block", key=actor.pk, limit=30, window_s=3600)
     with transaction.atomic():
         _lock_free_days(listing, starts_on, ends_on)

@@ -159,6 +159,12 @@ class Membership(TimeStampedModel):
         return self.state == self.State.ACTIVE
 
     @property
+    def was_removed(self) -> bool:
+        """Removed by an organiser and not brought back by a personal invitation,
+        whatever state came after (invited, left)."""
+        return self.state == self.State.REMOVED or self.removed_at is not None
+
+    @property
     def is_organiser(self) -> bool:
         return self.is_active and self.role == self.Role.ORGANISER
 

@@ -127,9 +127,7 @@ def membership_join(
     )
     if membership and membership.state in (State.ACTIVE, State.REQUESTED):
         return membership
-    was_removed = membership is not None and (
-        membership.state == State.REMOVED or membership.removed_at is not None
-    )
+    was_removed = membership is not None and membership.was_removed
     if membership and (membership.state == State.INVITED or was_removed):
         # Accept through the invitation itself, so that its role, its expiry and
         # its revocation count; without a usable one the join policy decides.
@@ -333,9 +331,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         and invitation.role in (Role.MEMBER, membership.role)
     ):
         return membership
-    was_removed = membership is not None and (
-        membership.state == State.REMOVED or membership.removed_at is not None
-    )
+    was_removed = membership is not None and membership.was_removed
     if was_removed and invitation.is_link:
         raise MembershipError(
             _("You were removed from this community. An organiser can invite you back.")

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from geopy.distance import geodesic
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -127,6 +129,17 @@ def round_distance_km(km: float) -> float:
     if km < 4.75:
         return max(0.5, round(km * 2) / 2)
     return float(max(5, round(km)))
+
+
+def distance_text(km: float | None) -> str:
+    """A distance already rounded by ``round_distance_km``, in words of the
+    active language ("about 2.5 km")."""
+    if km is None:
+        return ""
+    if km <= 0.5:
+        return gettext("about 500 m")
+    places = 0 if float(km).is_integer() else 1
+    return gettext("about %(km)s km") % {"km": number_format(km, places)}
 
 
 def shown_distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

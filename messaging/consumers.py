@@ -31,21 +31,17 @@ clock = time.monotonic  # a name of our own, so tests can hold the time still
 
 
 @database_sync_to_async
-def _subscriptions(user_id: int) -> set[int] | None:
-    """The conversations the user may read now, or None if the account is gone."""
+def _subscriptions(user_id: int, *, notices_only: bool) -> set[int] | None:
+    """The conversations the user may read now (none for a notices-only socket),
+    or None if the account is gone."""
     from accounts.models import User
 
     from .selectors import conversation_ids_for
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    return None if user is None else conversation_ids_for(user)
-
-
-@database_sync_to_async
-def _is_active(user_id: int) -> bool:
-    from accounts.models import User
-
-    return User.objects.filter(pk=user_id, is_active=True).exists()
+    if user is None:
+        return None
+    return set() if notices_only else conversation_ids_for(user)
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -92,10 +88,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.fanout.leave(conversation_id, self)
 
     async def _resubscribe(self) -> None:
-        if self.notices_only:
-            allowed = set() if await _is_active(self.user_id) else None
-        else:
-            allowed = await _subscriptions(self.user_id)
+        allowed = await _subscriptions(self.user_id, notices_only=self.notices_only)
         if allowed is None:
             await self.close(code=CLOSE_DEACTIVATED)
             return

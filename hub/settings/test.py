@@ -31,8 +31,3 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
             str(BASE_DIR / "var" / "test.sqlite3"),  # noqa: F405
         )
     }
-if REDIS_URL:  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"]  # noqa: F405
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ[  # noqa: F405
-        "CHANNEL_LAYER_PREFIX"
-    ]

@@ -12,7 +12,6 @@ from accounts.models import User
 from hub import geo, ratelimit
 from marketplace import selectors
 from marketplace.models import Category, Listing, Watch, WatchHit
-from marketplace.templatetags.marketplace_tags import distance
 from messaging import events
 
 from ._common import MarketplaceError, NotPermitted, require_user
@@ -116,7 +115,7 @@ def _alert_live(user: User, listing: Listing, distance_km: float) -> None:
         text = _("New near you: %(title)s (%(kind)s, %(distance)s)") % {
             "title": listing.title,
             "kind": listing.get_kind_display(),
-            "distance": distance(geo.round_distance_km(distance_km)),
+            "distance": geo.distance_text(geo.round_distance_km(distance_km)),
         }
     events.to_user(
         user.pk,

@@ -4,9 +4,8 @@ from datetime import date, timedelta
 
 from django import template
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
+from hub import geo
 from marketplace.selectors import unseen_alert_count
 
 register = template.Library()
@@ -15,12 +14,7 @@ register = template.Library()
 @register.filter
 def distance(km: float | None) -> str:
     """A distance that was already rounded by hub.geo, in words."""
-    if km is None:
-        return ""
-    if km <= 0.5:
-        return _("about 500 m")
-    places = 0 if float(km).is_integer() else 1
-    return _("about %(km)s km") % {"km": number_format(km, places)}
+    return geo.distance_text(km)
 
 
 @register.simple_tag(takes_context=True)

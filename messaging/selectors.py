@@ -3,7 +3,8 @@
 Who may read a conversation:
 - a channel that is not restricted: active members of its community and of the
   communities it is shared with; municipal staff;
-- a restricted channel: its participants and the organisers of its community;
+- a restricted channel: its participants while they are active members of its
+  community or of one it is shared with, and the organisers of its community;
 - a direct conversation or a thread: its participants.
 Writing needs the same, and an open (not archived) conversation.
 """
@@ -42,19 +43,35 @@ def _organised_community_ids(user: User) -> QuerySet:
     ).values("community_id")
 
 
+def _shared_channel_ids(community_ids) -> QuerySet:
+    """Channels shared with any of ``community_ids``."""
+    return Conversation.shared_with.through.objects.filter(
+        community_id__in=community_ids
+    ).values("conversation_id")
+
+
+def _channel_community_ids(conversation: Conversation) -> list[int]:
+    """The channel's own community and those it is shared with."""
+    return [
+        conversation.community_id,
+        *conversation.shared_with.values_list("pk", flat=True),
+    ]
+
+
 def _readable_q(user: User) -> Q:
+    # A channel follows membership: even its participants must be active
+    # members of its community or of one it is shared with.
     mine = Participant.objects.filter(user=user).values("conversation_id")
     member_of = _active_community_ids(user)
-    open_channel = Q(kind=Kind.CHANNEL, is_restricted=False) & (
-        Q(community_id__in=member_of)
-        | Q(
-            pk__in=Conversation.shared_with.through.objects.filter(
-                community_id__in=member_of
-            ).values("conversation_id")
-        )
+    in_community = Q(community_id__in=member_of) | Q(
+        pk__in=_shared_channel_ids(member_of)
+    )
+    private = Q(kind__in=[Kind.DIRECT, Kind.THREAD], pk__in=mine)
+    channel = (
+        Q(kind=Kind.CHANNEL) & in_community & (Q(is_restricted=False) | Q(pk__in=mine))
     )
     organised = Q(kind=Kind.CHANNEL, community_id__in=_organised_community_ids(user))
-    return Q(pk__in=mine) | open_channel | organised
+    return private | channel | organised
 
 
 def conversations_readable_by(user: AnyUser) -> QuerySet[Conversation]:
@@ -77,22 +94,36 @@ def can_read(*, user: AnyUser, conversation: Conversation) -> bool:
     queries, the usual case first (this runs on every write)."""
     if not user.is_authenticated or not user.is_active:
         return False
+    if conversation.kind != Kind.CHANNEL:
+        return Participant.objects.filter(conversation=conversation, user=user).exists()
     active = Membership.objects.filter(user=user, state=Membership.State.ACTIVE)
-    if conversation.kind != Kind.CHANNEL or conversation.is_restricted:
-        if Participant.objects.filter(conversation=conversation, user=user).exists():
-            return True
-        if conversation.kind != Kind.CHANNEL:
-            return False
-        allowed = active.filter(
-            community_id=conversation.community_id, role=Membership.Role.ORGANISER
-        )
-        return allowed.exists() or is_municipal_staff(user)
+    if conversation.is_restricted:
+        return _restricted_reader(user, conversation, active)
     # The usual case first, in one plain query: a member of the channel's own
     # community. Then the communities it is shared with, then staff.
     if active.filter(community_id=conversation.community_id).exists():
         return True
     shared = active.filter(community__shared_channels=conversation)
     return shared.exists() or is_municipal_staff(user)
+
+
+def _restricted_reader(
+    user: User, conversation: Conversation, active: QuerySet[Membership]
+) -> bool:
+    """A participant who is still an active member of one of the channel's
+    communities, an organiser of its own community, or staff."""
+    participant = Participant.objects.filter(
+        conversation=conversation,
+        user=user,
+        user__memberships__state=Membership.State.ACTIVE,
+        user__memberships__community_id__in=_channel_community_ids(conversation),
+    )
+    if participant.exists():
+        return True
+    organiser = active.filter(
+        community_id=conversation.community_id, role=Membership.Role.ORGANISER
+    )
+    return organiser.exists() or is_municipal_staff(user)
 
 
 def can_write(*, user: AnyUser, conversation: Conversation) -> bool:
@@ -113,22 +144,21 @@ def audience_user_ids(conversation: Conversation) -> set[int]:
     """Everyone who may read ``conversation`` (for mentions), except staff."""
     if conversation.kind != Kind.CHANNEL:
         return set(conversation.participants.values_list("user_id", flat=True))
+    members = Membership.objects.filter(
+        community_id__in=_channel_community_ids(conversation),
+        state=Membership.State.ACTIVE,
+    ).values_list("user_id", flat=True)
+    if not conversation.is_restricted:
+        return set(members)
     organisers = Membership.objects.filter(
         community_id=conversation.community_id,
         state=Membership.State.ACTIVE,
         role=Membership.Role.ORGANISER,
     ).values_list("user_id", flat=True)
-    if conversation.is_restricted:
-        people = conversation.participants.values_list("user_id", flat=True)
-        return set(people) | set(organisers)
-    communities = [conversation.community_id] + [
-        c.pk for c in conversation.shared_with.all()
-    ]
-    return set(
-        Membership.objects.filter(
-            community_id__in=communities, state=Membership.State.ACTIVE
-        ).values_list("user_id", flat=True)
+    people = conversation.participants.filter(user_id__in=members).values_list(
+        "user_id", flat=True
     )
+    return set(people) | set(organisers)
 
 
 def _with_unread(qs: QuerySet[Conversation], user: User) -> QuerySet[Conversation]:
@@ -267,14 +297,10 @@ def participants_of(conversation: Conversation) -> QuerySet[Participant]:
 
 def channel_candidates(*, conversation: Conversation) -> QuerySet[User]:
     """Members of a channel's communities not yet among its participants."""
-    communities = [
-        conversation.community_id,
-        *conversation.shared_with.values_list("pk", flat=True),
-    ]
     return (
         User.objects.filter(
             is_active=True,
-            memberships__community_id__in=communities,
+            memberships__community_id__in=_channel_community_ids(conversation),
             memberships__state=Membership.State.ACTIVE,
         )
         .exclude(conversation_participations__conversation=conversation)

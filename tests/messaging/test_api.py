@@ -153,3 +153,28 @@ def test_schema_lists_the_messaging_endpoints(client):
     schema = client.get("/api/openapi.json").json()
 
     assert "/api/messaging/conversations/{pk}/messages" in schema["paths"]
+
+
+def test_removed_member_can_neither_read_nor_post_in_a_restricted_channel(
+    api, karen, organiser, village
+):
+    from communities.models import Membership
+    from communities.services import membership_remove
+
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+    send(organiser, channel, "Dagsorden")
+    membership_remove(
+        actor=organiser,
+        membership=Membership.objects.get(user=karen, community=village),
+    )
+
+    read = api.get(f"{API}/conversations/{channel.pk}/messages")
+    write = post_message(api, channel, client_id="after-removal")
+    listing = api.get(f"{API}/conversations").json()
+
+    assert (read.status_code, write.status_code) == (404, 404)
+    assert channel.pk not in [c["id"] for c in listing]
+    assert Message.objects.filter(conversation=channel).count() == 1

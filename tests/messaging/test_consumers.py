@@ -298,3 +298,30 @@ async def test_flooding_the_socket_is_rate_limited(monkeypatch):
 
     assert "rate_limited" in codes
     await karen.disconnect()
+
+
+async def test_removed_member_stops_receiving_a_restricted_channel_she_was_in():
+    world = await make_channel()
+    channel = await database_sync_to_async(services.channel_create)(
+        actor=world["organiser"],
+        community=world["village"],
+        title="Bestyrelsen",
+        is_restricted=True,
+    )
+    await database_sync_to_async(services.participant_add)(
+        actor=world["organiser"], conversation=channel, user=world["karen"]
+    )
+    karen = await socket_for(world["karen"])
+    membership = await database_sync_to_async(Membership.objects.get)(
+        user=world["karen"], community=world["village"]
+    )
+
+    await database_sync_to_async(membership_remove)(
+        actor=world["organiser"], membership=membership
+    )
+    update = await next_of_type(karen, "subscriptions")
+    await post(world["organiser"], channel, "Kun for bestyrelsen")
+
+    assert update["conversations"] == []
+    assert await karen.receive_nothing(timeout=0.5)
+    await karen.disconnect()

@@ -90,3 +90,59 @@ def test_header_count_is_one_query(karen, lars, django_assert_num_queries):
         count = selectors.unread_notification_count(karen)
 
     assert count == 1
+
+
+def _remove(organiser, user, community):
+    from communities.services import membership_remove
+
+    membership = Membership.objects.get(user=user, community=community)
+    membership_remove(actor=organiser, membership=membership)
+
+
+def test_removed_member_loses_the_restricted_channel_she_was_added_to(
+    organiser, karen, village
+):
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+
+    _remove(organiser, karen, village)
+
+    assert not selectors.can_read(user=karen, conversation=channel)
+    assert not selectors.can_write(user=karen, conversation=channel)
+    assert channel.pk not in selectors.conversation_ids_for(karen)
+    assert karen.pk not in selectors.audience_user_ids(channel)
+    assert channel not in selectors.conversations_with_unread(karen)
+
+
+def test_member_who_left_loses_a_restricted_channel_of_the_community(
+    organiser, karen, village
+):
+    from communities.services import membership_leave
+
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+
+    membership_leave(user=karen, community=village)
+
+    assert not selectors.can_read(user=karen, conversation=channel)
+    assert channel.pk not in selectors.conversation_ids_for(karen)
+
+
+def test_participant_still_in_the_community_keeps_the_restricted_channel(
+    organiser, karen, lars, village
+):
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+    services.participant_add(actor=organiser, conversation=channel, user=lars)
+
+    _remove(organiser, lars, village)
+
+    assert selectors.can_read(user=karen, conversation=channel)
+    assert channel.pk in selectors.conversation_ids_for(karen)
+    assert selectors.audience_user_ids(channel) == {organiser.pk, karen.pk}

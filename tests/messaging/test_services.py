@@ -348,3 +348,19 @@ def test_links_are_clickable_and_everything_else_is_escaped(karen, general):
     assert '<a href="https://skovby.dk"' in html
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_removed_member_cannot_post_in_a_restricted_channel_she_was_in(
+    organiser, karen, village
+):
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+    membership = Membership.objects.get(user=karen, community=village)
+    membership_remove(actor=organiser, membership=membership)
+
+    with pytest.raises(services.NotPermitted):
+        send(karen, channel, "Stadig her?")
+
+    assert not Message.objects.filter(conversation=channel).exists()

@@ -140,3 +140,27 @@ def test_reactions_show_their_counts_and_which_are_mine(
 
     assert 'aria-pressed="true">❤️ <span>2</span>' in html
     assert 'aria-pressed="false">👍 <span>1</span>' in html
+
+
+def test_removed_member_gets_not_found_for_a_restricted_channel_she_was_in(
+    karen_client, karen, organiser, village
+):
+    from communities.models import Membership
+    from communities.services import membership_remove
+
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+    membership_remove(
+        actor=organiser,
+        membership=Membership.objects.get(user=karen, community=village),
+    )
+
+    page = karen_client.get(channel.get_absolute_url())
+    post = karen_client.post(
+        channel.get_absolute_url(), {"body": "Hej", "client_id": "late"}
+    )
+
+    assert (page.status_code, post.status_code) == (404, 404)
+    assert not Message.objects.filter(conversation=channel).exists()

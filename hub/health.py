@@ -1,4 +1,10 @@
-"""``/healthz``: is the database reachable, does the channel layer carry a message."""
+"""``/healthz``: is the database reachable, does the cache answer, does the channel
+layer carry a message.
+
+Answers 200 with every part "ok", or 503 naming each part that is down and the
+server behind it (``"cache": "error: redis unreachable (ConnectionError)"``). It
+never answers 500: a failing check is a result, not an error.
+"""
 
 import asyncio
 import logging
@@ -6,6 +12,8 @@ import uuid
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
@@ -20,6 +28,17 @@ def _check_database() -> None:
         cursor.fetchone()
 
 
+def _check_cache() -> None:
+    if hasattr(cache, "ping"):  # hub.cache.ResilientRedisCache hides errors
+        cache.ping()
+        return
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, 1, timeout=5)
+    if cache.get(key) != 1:
+        raise RuntimeError("cache did not keep a value")
+    cache.delete(key)
+
+
 async def _check_channel_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -32,21 +51,40 @@ async def _check_channel_layer() -> None:
         raise RuntimeError("channel layer returned a different message")
 
 
-async def _run(name: str, check) -> tuple[str, str]:
+def _server(backend: str) -> str:
+    """The kind of server behind a backend's dotted path: "redis", "sqlite"..."""
+    backend = backend.lower()
+    for name in ("redis", "postgres", "sqlite", "memcache"):
+        if name in backend:
+            return name
+    return "server"
+
+
+async def _run(name: str, check, server: str) -> tuple[str, str]:
     try:
         await asyncio.wait_for(check(), timeout=CHECK_TIMEOUT_S)
     except Exception as exc:  # noqa: BLE001 (any failure means "down")
         logger.warning("health check %s failed: %s", name, exc)
-        return name, f"error: {type(exc).__name__}"
+        return name, f"error: {server} unreachable ({type(exc).__name__})"
     return name, "ok"
 
 
 async def healthz(request: HttpRequest) -> JsonResponse:
     """Answer 200 with each part "ok", or 503 naming the part that is down."""
+    layer_backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
     results = dict(
         await asyncio.gather(
-            _run("database", sync_to_async(_check_database)),
-            _run("channel_layer", _check_channel_layer),
+            _run(
+                "database",
+                sync_to_async(_check_database),
+                _server(connection.settings_dict["ENGINE"]),
+            ),
+            _run(
+                "cache",
+                sync_to_async(_check_cache),
+                _server(settings.CACHES["default"]["BACKEND"]),
+            ),
+            _run("channel_layer", _check_channel_layer, _server(layer_backend)),
         )
     )
     healthy = all(value == "ok" for value in results.values())

@@ -144,7 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but an outage reads as a miss instead of a 500.
+            "BACKEND": "hub.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nabolag"),
             "OPTIONS": {
@@ -153,9 +154,14 @@ if REDIS_URL:
                 # No CLIENT SETINFO round trips (nor the package-metadata scan
                 # for the version) on each new connection.
                 "driver_info": None,
+                # A Redis that stops answering must not hold requests for long.
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
             },
         }
     }
+    # Sessions live in the database, the cache only in front: a Redis outage
+    # logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {

@@ -3,11 +3,16 @@ from django.test import override_settings
 
 
 @pytest.mark.django_db
-def test_health_reports_database_and_channel_layer_ok(client):
+def test_health_reports_database_cache_and_channel_layer_ok(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "channel_layer": "ok",
+    }
 
 
 @pytest.mark.django_db
@@ -29,4 +34,4 @@ def test_health_names_the_channel_layer_when_it_is_down(client):
     body = response.json()
     assert body["status"] == "error"
     assert body["database"] == "ok"
-    assert body["channel_layer"].startswith("error")
+    assert body["channel_layer"].startswith("error: redis unreachable")

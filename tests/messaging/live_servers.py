@@ -88,12 +88,41 @@ def session_of(user) -> str:
     return client.cookies["sessionid"].value
 
 
-def post_message(server: DaphneServer, session: str, conversation_id: int, body: str):
+def post_message(
+    server: DaphneServer,
+    session: str,
+    conversation_id: int,
+    body: str,
+    client_id: str | None = None,
+):
     return requests.post(
         f"{server.url}/api/messaging/conversations/{conversation_id}/messages",
-        json={"body": body, "client_id": f"{time.time_ns()}"},
+        json={"body": body, "client_id": client_id or f"{time.time_ns()}"},
         cookies={"sessionid": session, "csrftoken": CSRF},
         headers={"X-CSRFToken": CSRF},
+        timeout=15,
+    )
+
+
+def post_message_form(
+    server: DaphneServer, session: str, conversation_id: int, body: str, client_id: str
+):
+    """Post the conversation page's form, as a browser without JavaScript does."""
+    return requests.post(
+        f"{server.url}/messages/c/{conversation_id}/",
+        data={"body": body, "client_id": client_id, "csrfmiddlewaretoken": CSRF},
+        cookies={"sessionid": session, "csrftoken": CSRF},
+        headers={"Referer": f"{server.url}/messages/c/{conversation_id}/"},
+        allow_redirects=False,
+        timeout=15,
+    )
+
+
+def get_page(server: DaphneServer, path: str, session: str | None = None):
+    return requests.get(
+        f"{server.url}{path}",
+        cookies={"sessionid": session} if session else {},
+        allow_redirects=False,
         timeout=15,
     )
 

@@ -10,9 +10,11 @@ from tests.factories import CommunityFactory, MembershipFactory
 from tests.messaging.live_servers import (
     DaphneServer,
     catch_up,
+    get_page,
     next_event,
     open_socket,
     post_message,
+    post_message_form,
     session_of,
 )
 
@@ -80,20 +82,46 @@ async def test_socket_idle_for_a_minute_still_receives_the_next_message(world, s
     await ws.close()
 
 
-async def test_message_posted_during_a_layer_outage_is_saved_and_caught_up(
+async def test_messages_posted_during_a_redis_outage_are_saved_once_and_caught_up(
     world, servers
 ):
     healthy = servers()
-    outage = servers(settings_module="tests.messaging.settings_dead_layer")
+    # Its cache, sessions' cache and channel layer point where no Redis answers.
+    outage = servers(settings_module="tests.messaging.settings_dead_redis")
     conversation_id = world["general"].pk
+    page = f"/messages/c/{conversation_id}/"
     ws = await open_socket(healthy, world["lars"])
     seen = (
         await asyncio.to_thread(catch_up, healthy, world["lars"], conversation_id, 0)
     )["last_seq"]
 
-    response = await asyncio.to_thread(
-        post_message, outage, world["karen"], conversation_id, "Under nedbruddet"
-    )
+    api_posts = [
+        await asyncio.to_thread(
+            post_message,
+            outage,
+            world["karen"],
+            conversation_id,
+            "Under nedbruddet",
+            "outage-api",
+        )
+        for _attempt in range(2)
+    ]
+    form_posts = [
+        await asyncio.to_thread(
+            post_message_form,
+            outage,
+            world["karen"],
+            conversation_id,
+            "Via formularen",
+            "outage-form",
+        )
+        for _attempt in range(2)
+    ]
+    rendered = await asyncio.to_thread(get_page, outage, page, world["karen"])
+    health = [
+        await asyncio.to_thread(get_page, outage, "/healthz", session)
+        for session in (None, world["karen"])
+    ]
     with pytest.raises(TimeoutError):
         await next_event(ws, "message.new", within_s=1.5)
     await ws.close()
@@ -106,7 +134,16 @@ async def test_message_posted_during_a_layer_outage_is_saved_and_caught_up(
     )
     live = await next_event(ws, "message.new")
 
-    assert response.status_code == 201
-    assert [m["body"] for m in caught_up["messages"]] == ["Under nedbruddet"]
+    assert [r.status_code for r in api_posts] == [201, 200]
+    assert [r.status_code for r in form_posts] == [302, 302]
+    assert rendered.status_code == 200
+    assert "Via formularen" in rendered.text
+    assert [r.status_code for r in health] == [503, 503]
+    assert all("redis unreachable" in r.json()["cache"] for r in health)
+    assert all("redis unreachable" in r.json()["channel_layer"] for r in health)
+    assert [m["body"] for m in caught_up["messages"]] == [
+        "Under nedbruddet",
+        "Via formularen",
+    ]
     assert live["message"]["body"] == "Efter nedbruddet"
     await ws.close()

@@ -16,6 +16,8 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.sessions import session_signs_in, session_tag
+
 from . import events
 from .fanout import fanout_for
 
@@ -25,23 +27,43 @@ MAX_FRAME_CHARS = 1024
 FRAME_BUDGET = (20, 10.0)  # frames per seconds, per socket
 TYPING_EVERY_S = 2.0
 PRESENCE_EVERY_S = 10.0
-CLOSE_ANONYMOUS = 4401
+CLOSE_RECONNECT = 4001  # the session changed: connect again to sign in anew
+CLOSE_ANONYMOUS = 4401  # not signed in (any more): the browser stops
 CLOSE_DEACTIVATED = 4403
+# What closed the sockets of an account (events.DISCONNECT), as a close code.
+CLOSE_FOR = {"session_ended": CLOSE_ANONYMOUS, "password": CLOSE_RECONNECT}
 clock = time.monotonic  # a name of our own, so tests can hold the time still
 
 
 @database_sync_to_async
-def _subscriptions(user_id: int, *, notices_only: bool) -> set[int] | None:
+def _subscriptions(
+    user_id: int, *, notices_only: bool, session_key: str | None
+) -> set[int] | int:
     """The conversations the user may read now (none for a notices-only socket),
-    or None if the account is gone."""
+    or the code to close the socket with: the account is gone or deactivated,
+    or ``session_key`` (if given) no longer signs the user in."""
     from accounts.models import User
 
     from .selectors import conversation_ids_for
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        return None
+        return CLOSE_DEACTIVATED
+    if session_key is not None and not _session_holds(session_key, user):
+        # Logged out or the password changed, and the event that should have
+        # closed the socket was lost: connecting again decides which.
+        return CLOSE_RECONNECT
     return set() if notices_only else conversation_ids_for(user)
+
+
+def _session_holds(session_key: str, user) -> bool:
+    try:
+        return session_signs_in(session_key=session_key, user=user)
+    except Exception:
+        # The socket was signed in when it connected; a session store that
+        # cannot answer (Redis down) must not close every socket at once.
+        logger.exception("Could not re-check a live socket's session")
+        return True
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -64,6 +86,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_ANONYMOUS)
             return
         self.user_id = user.pk
+        # The socket belongs to the session it was opened with: a log-out ends
+        # that session's sockets, and every later re-check asks the session
+        # store whether it still signs the user in.
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        self.session = session_tag(self.session_key) if self.session_key else None
         self.public = {"id": user.pk, "name": user.public_name}
         self.subscribed: set[int] = set()
         self.frames: list[float] = []
@@ -76,7 +104,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(
             events.user_group(self.user_id), self.channel_name
         )
-        await self._resubscribe()
+        # The session was checked a moment ago, on the way in.
+        await self._resubscribe(check_session=False)
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user_id"):
@@ -87,10 +116,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for conversation_id in getattr(self, "subscribed", set()):
             await self.fanout.leave(conversation_id, self)
 
-    async def _resubscribe(self) -> None:
-        allowed = await _subscriptions(self.user_id, notices_only=self.notices_only)
-        if allowed is None:
-            await self.close(code=CLOSE_DEACTIVATED)
+    async def _resubscribe(self, *, check_session: bool = True) -> None:
+        allowed = await _subscriptions(
+            self.user_id,
+            notices_only=self.notices_only,
+            session_key=self.session_key if check_session else None,
+        )
+        if isinstance(allowed, int):
+            await self._shut(allowed)
             return
         # Conversation events come through the process's fan-out, which hands
         # them only to the sockets that joined here after this check.
@@ -116,7 +149,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self._resubscribe()
 
     async def nabolag_disconnect(self, message: dict) -> None:
-        await self.close(code=CLOSE_DEACTIVATED)
+        # A log-out names its session: the account's other devices stay.
+        if message.get("session", self.session) != self.session:
+            return
+        await self._shut(CLOSE_FOR.get(message.get("reason"), CLOSE_DEACTIVATED))
+
+    async def _shut(self, code: int) -> None:
+        """Leave every group first, so nothing more reaches this socket while
+        the close is on its way, then close with ``code``."""
+        for conversation_id in self.subscribed:
+            await self.fanout.leave(conversation_id, self)
+        self.subscribed = set()
+        await self.channel_layer.group_discard(
+            events.user_group(self.user_id), self.channel_name
+        )
+        await self.close(code=code)
 
     # --- frames from the browser -----------------------------------------------
 

@@ -17,6 +17,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.sessions import session_tag
+
 from .models import Conversation, Message
 from .text import render_body
 
@@ -157,5 +159,21 @@ def subscriptions_changed(user_ids: Iterable[int]) -> None:
 
 
 def account_deactivated(user_id: int) -> None:
-    """Close every socket of an account that was deactivated."""
+    """Close every socket of an account that was deactivated or deleted."""
     _after_commit(user_group(user_id), {"type": DISCONNECT})
+
+
+def session_ended(*, user_id: int, session_key: str) -> None:
+    """Close the sockets opened with this session (a log-out). The account's
+    other sessions, on other devices, keep theirs. The layer carries a tag of
+    the session, never its key."""
+    tag = session_tag(session_key)
+    message = {"type": DISCONNECT, "reason": "session_ended", "session": tag}
+    _after_commit(user_group(user_id), message)
+
+
+def password_changed(user_id: int) -> None:
+    """The account's password changed, which ends its other sessions: every
+    socket closes and connects again, so the browser that changed it signs in
+    afresh with its renewed session and every other one is refused."""
+    _after_commit(user_group(user_id), {"type": DISCONNECT, "reason": "password"})

@@ -297,6 +297,9 @@ class Live {
   onClose(event) {
     this.conversation.root.dataset.live = "closed";
     if (event.code === 4401 || event.code === 4403) this.stopped = true;
+    // 4001: the session changed (a password change). Connecting again signs
+    // in afresh, once the page's new session cookie has arrived.
+    if (event.code === 4001) this.retry = 1;
     this.setStatus(strings.offline);
     if (this.stopped) return;
     const delay = Math.min(30000, 1000 * 2 ** this.retry) * (0.75 + Math.random() / 2);

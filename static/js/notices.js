@@ -75,6 +75,7 @@ function connect(retry = 0) {
   socket.addEventListener("close", (event) => {
     region.dataset.live = "closed";
     if (event.code === 4401 || event.code === 4403) return;
+    if (event.code === 4001) retry = 0; // the session changed: sign in afresh
     const delay = Math.min(60000, 2000 * 2 ** retry) * (0.75 + Math.random() / 2);
     setTimeout(() => connect(retry + 1), delay);
   });

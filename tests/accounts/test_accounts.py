@@ -167,6 +167,23 @@ def test_the_login_limit_counts_failures_for_the_address_from_any_ip(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_logging_out_works_while_the_live_layer_is_down(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken_layer():
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr("messaging.events.get_channel_layer", broken_layer)
+    client.force_login(UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        response = client.post(reverse("account_logout"))
+
+    assert len(sent) == 1  # the sockets' close was attempted, and failed
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
 # --- profile
 
 

@@ -6,7 +6,9 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from channels.testing import WebsocketCommunicator
+from django.core import mail
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from communities.models import Membership
 from communities.services import membership_remove
@@ -15,7 +17,12 @@ from hub.routing import websocket_urlpatterns as routes
 from messaging import services
 from messaging.consumers import LiveConsumer
 from messaging.models import Message
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    CommunityFactory,
+    MembershipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,6 +82,52 @@ def session_cookie(user) -> bytes:
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+NEW_PASSWORD = "Skovby-har-en-ny-bager-2026"
+
+
+@database_sync_to_async
+def browser_of(user) -> Client:
+    """A browser (a test client) signed in as ``user``: a session of its own."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+async def open_socket(browser: Client) -> WebsocketCommunicator:
+    """A socket through the whole stack, carrying ``browser``'s session cookie."""
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[(b"origin", b"http://testserver"), (b"cookie", cookie)],
+    )
+    connected, _protocol = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def signed_in_socket(browser: Client) -> WebsocketCommunicator:
+    communicator = await open_socket(browser)
+    hello = await communicator.receive_json_from()
+    assert hello["type"] == "subscriptions"
+    return communicator
+
+
+@database_sync_to_async
+def reset_password_by_email(email: str, password: str) -> None:
+    """Ask for a reset link, follow it and choose ``password``, as a visitor."""
+    browser = Client()
+    browser.post(reverse("account_reset_password"), {"email": email})
+    link = next(
+        word for word in mail.outbox[-1].body.split() if "/password/reset/key/" in word
+    )
+    form = browser.get(link.split("testserver", 1)[1], follow=True)
+    browser.post(
+        form.redirect_chain[-1][0],
+        {"password1": password, "password2": password},
+    )
 
 
 async def test_socket_from_a_foreign_origin_is_refused():
@@ -235,6 +288,90 @@ async def test_deactivated_account_is_disconnected():
 
     user.is_active = False
     await database_sync_to_async(user.save)()
+    closing = await karen.receive_output(timeout=3)
+
+    assert closing == {"type": "websocket.close", "code": 4403}
+
+
+async def test_logging_out_closes_that_browsers_sockets_and_no_others():
+    world = await make_channel()
+    phone = await browser_of(world["karen"])
+    laptop = await browser_of(world["karen"])
+    on_phone = await signed_in_socket(phone)
+    on_laptop = await signed_in_socket(laptop)
+
+    await database_sync_to_async(phone.post)(reverse("account_logout"))
+    closing = await on_phone.receive_output(timeout=3)
+    await post(world["lars"], world["general"], "Er du der stadig?")
+
+    assert closing == {"type": "websocket.close", "code": 4401}
+    event = await next_of_type(on_laptop, "message.new")
+    assert event["message"]["body"] == "Er du der stadig?"
+    await on_laptop.disconnect()
+
+
+async def test_a_password_change_closes_all_sockets_and_only_its_browser_returns():
+    world = await make_channel()
+    phone = await browser_of(world["karen"])
+    laptop = await browser_of(world["karen"])
+    on_phone = await signed_in_socket(phone)
+    on_laptop = await signed_in_socket(laptop)
+
+    await database_sync_to_async(laptop.post)(
+        reverse("account_change_password"),
+        {
+            "oldpassword": TEST_PASSWORD,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    closings = [await s.receive_output(timeout=3) for s in (on_phone, on_laptop)]
+    laptop_again = await open_socket(laptop)
+    phone_again = await open_socket(phone)
+
+    assert closings == [{"type": "websocket.close", "code": 4001}] * 2
+    assert (await laptop_again.receive_json_from())["type"] == "subscriptions"
+    assert await phone_again.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
+    await laptop_again.disconnect()
+
+
+async def test_resetting_the_password_closes_every_socket_of_the_account():
+    world = await make_channel()
+    phone = await browser_of(world["karen"])
+    on_phone = await signed_in_socket(phone)
+
+    await reset_password_by_email(world["karen"].email, NEW_PASSWORD)
+    closing = await on_phone.receive_output(timeout=3)
+    phone_again = await open_socket(phone)
+
+    assert closing == {"type": "websocket.close", "code": 4001}
+    assert await phone_again.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
+
+
+async def test_a_socket_whose_session_ended_unannounced_closes_at_the_next_check():
+    world = await make_channel()
+    phone = await browser_of(world["karen"])
+    on_phone = await signed_in_socket(phone)
+    # The session goes without an event (one lost while Redis was down).
+    await database_sync_to_async(phone.session.delete)()
+
+    await database_sync_to_async(MembershipFactory)(user=world["karen"])
+    closing = await on_phone.receive_output(timeout=3)
+
+    assert closing == {"type": "websocket.close", "code": 4001}
+
+
+async def test_a_deleted_account_is_disconnected():
+    world = await make_channel()
+    karen = await socket_for(world["karen"])
+
+    await database_sync_to_async(world["karen"].delete)()
     closing = await karen.receive_output(timeout=3)
 
     assert closing == {"type": "websocket.close", "code": 4403}

@@ -233,7 +233,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nabolag] "
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Failed log-ins: strict per account ("key" is the e-mail address tried),
+    # generous per client address, which a household, a care home or a library
+    # shares. Behind a proxy the address is the client's (production settings).
+    "login_failed": "20/5m/ip,5/5m/key",
     "login": "30/m/ip",
     "signup": "10/h/ip",
     "reset_password": "5/h/ip,3/h/key",

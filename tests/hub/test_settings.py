@@ -53,3 +53,34 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def _production_setting(name: str, **env: str) -> str:
+    result = _manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(repr(settings.{name}))",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="nabolag.example.dk",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_trusts_the_load_balancer_for_the_client_address_by_default():
+    assert _production_setting("ALLAUTH_TRUSTED_PROXY_COUNT") == "1"
+    assert _production_setting("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") == "None"
+
+
+def test_production_takes_the_proxies_in_front_from_the_environment():
+    assert (
+        _production_setting("ALLAUTH_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT="2")
+        == "2"
+    )
+    assert (
+        _production_setting(
+            "ALLAUTH_TRUSTED_CLIENT_IP_HEADER", TRUSTED_CLIENT_IP_HEADER="X-Real-IP"
+        )
+        == "'X-Real-IP'"
+    )

@@ -10,8 +10,10 @@ from typing import TypeVar
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
+from pydantic import model_validator
 
 from communities.models import Community
 from communities.selectors import communities_visible_to
@@ -55,17 +57,29 @@ class SearchOut(Schema):
 
 
 class SearchQuery(Schema):
-    q: str = ""
+    q: str = Field("", max_length=100)
     kind: str = ""
     category: str = ""
-    tag: str = ""
+    tag: str = Field("", max_length=50)
     community: str = ""
-    near: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    radius_km: float = Field(10, gt=0, le=100)
+    near: str = Field("", max_length=120, description="An address or a place name")
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(
+        None,
+        ge=-180,
+        le=180,
+        allow_inf_nan=False,
+        description="With lat, the centre of the search; wins over near",
+    )
+    radius_km: float = Field(10, gt=0, le=100, allow_inf_nan=False)
     sort: str = "distance"
     page: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _whole_point(self) -> "SearchQuery":
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError(str(_("Give both latitude and longitude, or neither.")))
+        return self
 
 
 class ListingIn(Schema):
@@ -151,6 +165,17 @@ def _response_out(response: Response) -> dict:
     }
 
 
+def _invalid(errors: dict[str, list], *where: str) -> ValidationError:
+    """A 422 in the shape of the schema's own validation errors, one per problem."""
+    return ValidationError(
+        [
+            {"type": "value_error", "loc": [*where, field], "msg": str(message)}
+            for field, messages in errors.items()
+            for message in messages
+        ]
+    )
+
+
 def _call(fn: Callable[[], T]) -> T:
     """Map refusals to HTTP errors; rate limits are handled by hub.api."""
     try:
@@ -173,10 +198,11 @@ def listing_search(request: HttpRequest, filters: Query[SearchQuery]):
     centre = None
     if filters.lat is not None and filters.lon is not None:
         centre = geo.GeoPoint(filters.lat, filters.lon)
-    elif filters.near:
+    elif filters.near.strip():
         centre = geo.geocode(filters.near, extra_places=selectors.community_places())
         if centre is None:
-            raise HttpError(422, str(services.LocationUnknown.default_message))
+            near = filters.near.strip()
+            raise _invalid({"near": [services.PlaceUnknown(near).message]}, "query")
     else:
         centre = selectors.user_centre(request.user)
     community = None

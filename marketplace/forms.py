@@ -1,16 +1,17 @@
 """Forms: validate what people type; the services decide what may happen."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from communities.models import Community, Membership
+from hub import geo
 
-from . import images
+from . import images, selectors
 from .models import Category, Listing
-from .services import LocationUnknown, Place, resolve_place
+from .services import LocationUnknown, Place, PlaceUnknown, resolve_place
 
 TAG_INPUT = {
     "list": "tag-options",
@@ -198,7 +199,21 @@ class ListingForm(forms.Form):
         return cleaned
 
 
+def _coordinate_field(low: int, high: int, message) -> forms.FloatField:
+    """A hidden coordinate: a finite number in range, or the one clear message."""
+    errors = {"invalid": message, "min_value": message, "max_value": message}
+    return forms.FloatField(
+        required=False,
+        min_value=low,
+        max_value=high,
+        widget=forms.HiddenInput,
+        error_messages=errors,
+    )
+
+
 class SearchForm(forms.Form):
+    """The search filters; ``clean`` also finds the centre of a radius search."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     near = forms.CharField(
         label=_("Near"),
@@ -237,19 +252,81 @@ class SearchForm(forms.Form):
         to_field_name="slug",
     )
     sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
-    lat = forms.FloatField(
-        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    lat = _coordinate_field(
+        -90, 90, _("The point's latitude must be a number from -90 to 90.")
     )
-    lon = forms.FloatField(
-        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    lon = _coordinate_field(
+        -180, 180, _("The point's longitude must be a number from -180 to 180.")
     )
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("Choose a page number from 1 up."),
+            "min_value": _("Choose a page number from 1 up."),
+        },
+    )
 
     PRIMARY = ("q", "near", "radius")
 
-    def __init__(self, *args, communities, **kwargs):
+    def __init__(self, *args, communities, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        self.viewer = viewer
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("lat") or self.has_error("lon"):
+            return cleaned
+        lat, lon = cleaned.get("lat"), cleaned.get("lon")
+        near = (cleaned.get("near") or "").strip()
+        if (lat is None) != (lon is None):
+            self.add_error(None, _("Give both latitude and longitude, or neither."))
+        elif lat is not None:
+            cleaned["centre"] = geo.GeoPoint(lat, lon, _("the chosen point"))
+        elif near:
+            cleaned["centre"] = geo.geocode(
+                near, extra_places=selectors.community_places()
+            )
+            if cleaned["centre"] is None:
+                self.add_error("near", PlaceUnknown(near).message)
+        return cleaned
+
+    def search_filters(self) -> dict:
+        """The arguments of ``selectors.listing_search``: every filter that is valid.
+
+        A place or point that failed gives no centre (never a silent other one);
+        the other filters still apply. Unbound: around the viewer's home village.
+        """
+        if not self.is_bound:
+            centre = selectors.user_centre(self.viewer)
+            data = {}
+        else:
+            self.is_valid()
+            data = self.cleaned_data
+            located = not (
+                self.has_error("lat")
+                or self.has_error("lon")
+                or self.has_error("near")
+                or self.has_error(NON_FIELD_ERRORS)
+            )
+            centre = data.get("centre") if located else None
+            if located and "centre" not in data:
+                centre = selectors.user_centre(self.viewer)
+        return {
+            "latitude": centre.latitude if centre else None,
+            "longitude": centre.longitude if centre else None,
+            "centre": centre,
+            "radius_km": data.get("radius") or 10,
+            "text": data.get("q", ""),
+            "kind": data.get("kind", ""),
+            "category": data.get("category", ""),
+            "tag": data.get("tag", ""),
+            "community": data.get("community"),
+            "sort": data.get("sort") or "distance",
+            "page": data.get("page") or 1,
+        }
 
     def primary_fields(self) -> list:
         return [self[name] for name in self.PRIMARY]
@@ -257,6 +334,10 @@ class SearchForm(forms.Form):
     def more_fields(self) -> list:
         """The filters behind "More filters", folded away until one is used."""
         return [f for f in self.visible_fields() if f.name not in self.PRIMARY]
+
+    def hidden_errors(self) -> list[str]:
+        """Errors of the hidden point and page, shown with the form's own errors."""
+        return [e for f in self.hidden_fields() for e in f.errors]
 
     @property
     def more_in_use(self) -> bool:

@@ -33,46 +33,16 @@ def _fail(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, str(getattr(exc, "message", exc)))
 
 
-def _search_centre(request: HttpRequest, form: SearchForm) -> geo.GeoPoint | None:
-    data = form.cleaned_data
-    if data.get("lat") is not None and data.get("lon") is not None:
-        return geo.GeoPoint(data["lat"], data["lon"], _("the chosen point"))
-    if data.get("near"):
-        point = geo.geocode(data["near"], extra_places=selectors.community_places())
-        if point is None:
-            form.add_error("near", _("We could not find this place. Try a town name."))
-        return point
-    return selectors.user_centre(request.user)
-
-
 def listing_list(request: HttpRequest) -> HttpResponse:
     """Browse and search: the accessible list by default, a map with ?view=map."""
     form = SearchForm(
-        request.GET or None, communities=communities_visible_to(request.user)
+        request.GET or None,
+        communities=communities_visible_to(request.user),
+        viewer=request.user,
     )
-    result, centre = None, None
-    if form.is_bound and not form.is_valid():
-        result = selectors.listing_search(viewer=request.user)
-    else:
-        data = form.cleaned_data if form.is_bound else {}
-        centre = (
-            _search_centre(request, form)
-            if form.is_bound
-            else selectors.user_centre(request.user)
-        )
-        result = selectors.listing_search(
-            viewer=request.user,
-            latitude=centre.latitude if centre else None,
-            longitude=centre.longitude if centre else None,
-            radius_km=data.get("radius") or 10,
-            text=data.get("q", ""),
-            kind=data.get("kind", ""),
-            category=data.get("category", ""),
-            tag=data.get("tag", ""),
-            community=data.get("community"),
-            sort=data.get("sort") or "distance",
-            page=data.get("page") or 1,
-        )
+    filters = form.search_filters()
+    centre = filters.pop("centre")
+    result = selectors.listing_search(viewer=request.user, **filters)
     map_view = request.GET.get("view") == "map"
     query = request.GET.copy()
     query.pop("page", None)

@@ -8,6 +8,7 @@ from ._common import (
     MarketplaceError,
     NotPermitted,
     NotVisible,
+    PlaceUnknown,
 )
 from .bookings import (
     booking_block,
@@ -49,6 +50,7 @@ __all__ = [
     "NotPermitted",
     "NotVisible",
     "Place",
+    "PlaceUnknown",
     "alerts_mark_seen",
     "booking_block",
     "booking_cancel",

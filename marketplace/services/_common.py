@@ -40,6 +40,19 @@ class LocationUnknown(MarketplaceError):
     )
 
 
+class PlaceUnknown(LocationUnknown):
+    """A place typed into a search that no geocoder knows; the message names it."""
+
+    def __init__(self, place: str) -> None:
+        super().__init__(
+            _(
+                "We could not find the place “%(place)s”. Check the spelling, "
+                "or try a town name."
+            )
+            % {"place": place}
+        )
+
+
 class BookingConflict(MarketplaceError):
     """The dates overlap another booking; ``free`` lists the free ranges."""
 

@@ -142,3 +142,48 @@ def test_the_author_lists_every_response(client, listing, author, neighbour):
     body = client.get(f"{API}/listings/{listing.pk}/responses").json()
 
     assert [r["message"] for r in body] == ["Jeg kan"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"lat": "inf", "lon": "9"},
+        {"lat": "-inf", "lon": "9"},
+        {"lat": "nan", "lon": "9"},
+        {"lat": "56", "lon": "inf"},
+        {"lat": "91", "lon": "9"},
+        {"lat": "-90.5", "lon": "9"},
+        {"lat": "56", "lon": "180.1"},
+        {"lat": "56"},
+        {"lon": "9"},
+        {"near": "Skovby", "radius_km": "inf"},
+        {"near": "Skovby", "radius_km": "nan"},
+        {"near": "Skovby", "radius_km": "0"},
+        {"near": "Skovby", "radius_km": "101"},
+        {"near": "Skovby", "page": "0"},
+        {"near": "Skovby", "page": "1e400"},
+    ],
+)
+def test_search_with_a_point_or_radius_off_the_map_is_a_422_saying_why(
+    client, listing, query
+):
+    response = client.get(f"{API}/listings", query)
+
+    assert response.status_code == 422
+    problems = response.json()["detail"]
+    assert problems
+    assert all(p["msg"] for p in problems)
+
+
+def test_search_with_a_point_on_the_map_still_answers(client, listing):
+    response = client.get(f"{API}/listings", {"lat": "56.171", "lon": "9.547"})
+
+    assert response.status_code == 200
+    assert response.json()["total"] == 1
+
+
+def test_search_for_an_unknown_place_names_it_in_the_422(client, listing):
+    response = client.get(f"{API}/listings", {"near": "Qwertyville", "kind": "request"})
+
+    assert response.status_code == 422
+    assert "We could not find the place “Qwertyville”" in str(response.json())

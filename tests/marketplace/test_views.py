@@ -50,7 +50,7 @@ def test_an_unknown_place_in_search_gets_a_translated_error(client, listing):
     response = client.get(reverse("marketplace:list"), {"near": "Qwertyville"})
 
     assert response.status_code == 200
-    assert "We could not find this place" in response.content.decode()
+    assert "We could not find the place “Qwertyville”" in response.content.decode()
 
 
 def test_creating_a_listing_through_the_form_publishes_it(client, author, village):
@@ -264,3 +264,47 @@ def test_the_less_used_filters_fold_away_until_one_is_used(client, listing):
     assert '<details class="more-filters">' in folded.content.decode()
     assert '<details class="more-filters" open>' in unfolded.content.decode()
     assert 'name="category"' in folded.content.decode()  # still there, folded
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ({"lat": "inf", "lon": "9"}, "latitude must be a number from -90 to 90"),
+        ({"lat": "nan", "lon": "9"}, "latitude must be a number from -90 to 90"),
+        ({"lat": "-inf", "lon": "9"}, "latitude must be a number from -90 to 90"),
+        ({"lat": "91", "lon": "9"}, "latitude must be a number from -90 to 90"),
+        ({"lat": "56", "lon": "-181"}, "longitude must be a number from -180 to 180"),
+        ({"lat": "56"}, "Give both latitude and longitude"),
+        ({"near": "Skovby", "radius": "inf"}, "Select a valid choice"),
+        ({"near": "Skovby", "page": "0"}, "page number"),
+        ({"near": "Skovby", "page": "x"}, "page number"),
+    ],
+)
+def test_the_search_page_explains_a_point_or_radius_off_the_map(
+    client, listing, query, problem
+):
+    response = client.get(reverse("marketplace:list"), query)
+
+    assert response.status_code == 200
+    assert problem in response.content.decode()
+    assert response.context["form"].errors
+    if "near" not in query:  # a point that failed is no centre at all
+        assert response.context["centre"] is None
+
+
+def test_an_unknown_place_is_named_in_an_error_and_the_other_filters_still_apply(
+    client, author, village, listing
+):
+    make_listing(author, communities=[village], title="Hækklipning", category="garden")
+
+    response = client.get(
+        reverse("marketplace:list"), {"near": "Qwertyville", "category": "digital"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "We could not find the place “Qwertyville”" in page
+    assert response.context["form"].has_error("near")
+    assert response.context["centre"] is None
+    assert [h.listing for h in response.context["result"].hits] == [listing]
+    assert '<option value="digital" selected>' in page

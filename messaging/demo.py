@@ -1,7 +1,7 @@
 """Demo conversations: a few days of talk in every demo community's general
-channel, a channel Skovby IF shares with its contractor Grøn Plæne ApS, and
-direct messages between residents. Safe to run again: every message has a fixed
-client id, so a second run finds the first run's messages."""
+channel, a channel Skovby IF shares with its contractor Grøn Plæne ApS (invited
+and accepted), and direct messages between residents. Safe to run again: every
+message has a fixed client id, so a second run finds the first run's messages."""
 
 import logging
 from datetime import timedelta
@@ -12,7 +12,7 @@ from accounts.models import User
 from communities.models import Community, Membership
 
 from . import services
-from .models import Conversation, Message
+from .models import ChannelShare, Conversation, Message
 
 logger = logging.getLogger(__name__)
 
@@ -90,18 +90,29 @@ def _general_talk(community: Community) -> None:
         _say(people[n % len(people)], channel, body, f"demo-{community.slug}-{n}", ago)
 
 
-def _shared_channel(club: Community, contractor: Community) -> None:
-    organisers = [
+def _organisers(community: Community) -> list[User]:
+    return [
         m.user
         for m in Membership.objects.filter(
-            community=club, state="active", role=Membership.Role.ORGANISER
-        ).select_related("user")
+            community=community,
+            state=Membership.State.ACTIVE,
+            role=Membership.Role.ORGANISER,
+        )
+        .select_related("user")
+        .order_by("user__email")
     ]
+
+
+def _shared_channel(club: Community, contractor: Community) -> None:
+    """The club invites its contractor into a channel and the contractor's
+    organiser accepts, as they would in the app."""
+    organisers = _organisers(club)
+    answerers = _organisers(contractor)
     staff = _members(contractor)
-    if not organisers or not staff:
+    if not organisers or not answerers or not staff:
         return
     channel = Conversation.objects.filter(
-        community=club, shared_with=contractor
+        community=club, shares__community=contractor
     ).first() or services.channel_create(
         actor=organisers[0],
         community=club,
@@ -109,6 +120,9 @@ def _shared_channel(club: Community, contractor: Community) -> None:
         topic="Aftaler med Grøn Plæne ApS om klubbens baner",
         shared_with=[contractor],
     )
+    share = ChannelShare.objects.get(channel=channel, community=contractor)
+    if share.state == ChannelShare.State.PENDING:
+        services.channel_share_decide(actor=answerers[0], share=share, accept=True)
     for n, (side, body) in enumerate(CONTRACTOR_TALK):
         author = organisers[0] if side == "club" else staff[0]
         ago = timedelta(days=3) - timedelta(hours=9 * n)

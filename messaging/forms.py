@@ -43,7 +43,10 @@ class ChannelForm(forms.Form):
         queryset=Community.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Members of these communities can read and write too."),
+        help_text=_(
+            "Their organisers are asked first. Once they accept, their members "
+            "can read and write too."
+        ),
     )
 
     def __init__(self, *args, community: Community, **kwargs) -> None:

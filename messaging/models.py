@@ -29,13 +29,6 @@ class Conversation(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="channels",
     )
-    shared_with = models.ManyToManyField(
-        "communities.Community",
-        blank=True,
-        related_name="shared_channels",
-        verbose_name=_("shared with"),
-        help_text=_("Members of these communities (a contractor, say) take part too."),
-    )
     is_general = models.BooleanField(default=False, editable=False)
     is_restricted = models.BooleanField(
         _("restricted"),
@@ -97,6 +90,58 @@ class Conversation(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("messaging:conversation", kwargs={"pk": self.pk})
+
+
+class ChannelShare(TimeStampedModel):
+    """A channel's invitation to another community (a contractor, say), and its
+    answer. Only once an organiser of that community accepts do its members take
+    part; until then the channel's organisers see no more of it than its name."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for their organisers")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    channel = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="shares"
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        related_name="channel_shares",
+        verbose_name=_("community"),
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shared channel")
+        verbose_name_plural = _("shared channels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "community"], name="channelshare_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} shared with {self.community_id} ({self.state})"
 
 
 class Participant(TimeStampedModel):

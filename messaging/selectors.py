@@ -2,7 +2,8 @@
 
 Who may read a conversation:
 - a channel that is not restricted: active members of its community and of the
-  communities it is shared with; municipal staff;
+  communities that accepted to share it (a pending invitation lets nobody in);
+  municipal staff;
 - a restricted channel: its participants while they are active members of its
   community or of one it is shared with, and the organisers of its community;
 - a direct conversation or a thread: its participants.
@@ -25,7 +26,14 @@ from accounts.models import User
 from communities.models import Community, Membership
 from communities.selectors import can_manage_members, is_municipal_staff
 
-from .models import Conversation, Message, Notification, Participant, ReadState
+from .models import (
+    ChannelShare,
+    Conversation,
+    Message,
+    Notification,
+    Participant,
+    ReadState,
+)
 
 AnyUser = User | AnonymousUser
 Kind = Conversation.Kind
@@ -43,18 +51,23 @@ def _organised_community_ids(user: User) -> QuerySet:
     ).values("community_id")
 
 
+def _accepted_shares() -> QuerySet[ChannelShare]:
+    return ChannelShare.objects.filter(state=ChannelShare.State.ACCEPTED)
+
+
 def _shared_channel_ids(community_ids) -> QuerySet:
-    """Channels shared with any of ``community_ids``."""
-    return Conversation.shared_with.through.objects.filter(
-        community_id__in=community_ids
-    ).values("conversation_id")
+    """Channels that any of ``community_ids`` accepted to share."""
+    return (
+        _accepted_shares().filter(community_id__in=community_ids).values("channel_id")
+    )
 
 
-def _channel_community_ids(conversation: Conversation) -> list[int]:
-    """The channel's own community and those it is shared with."""
+def channel_community_ids(conversation: Conversation) -> list[int]:
+    """The channel's own community and those that accepted its invitation."""
+    shared = _accepted_shares().filter(channel=conversation)
     return [
         conversation.community_id,
-        *conversation.shared_with.values_list("pk", flat=True),
+        *shared.values_list("community_id", flat=True),
     ]
 
 
@@ -103,7 +116,11 @@ def can_read(*, user: AnyUser, conversation: Conversation) -> bool:
     # community. Then the communities it is shared with, then staff.
     if active.filter(community_id=conversation.community_id).exists():
         return True
-    shared = active.filter(community__shared_channels=conversation)
+    shared = active.filter(
+        community_id__in=_accepted_shares()
+        .filter(channel=conversation)
+        .values("community_id")
+    )
     return shared.exists() or is_municipal_staff(user)
 
 
@@ -116,7 +133,7 @@ def _restricted_reader(
         conversation=conversation,
         user=user,
         user__memberships__state=Membership.State.ACTIVE,
-        user__memberships__community_id__in=_channel_community_ids(conversation),
+        user__memberships__community_id__in=channel_community_ids(conversation),
     )
     if participant.exists():
         return True
@@ -145,7 +162,7 @@ def audience_user_ids(conversation: Conversation) -> set[int]:
     if conversation.kind != Kind.CHANNEL:
         return set(conversation.participants.values_list("user_id", flat=True))
     members = Membership.objects.filter(
-        community_id__in=_channel_community_ids(conversation),
+        community_id__in=channel_community_ids(conversation),
         state=Membership.State.ACTIVE,
     ).values_list("user_id", flat=True)
     if not conversation.is_restricted:
@@ -183,9 +200,10 @@ def community_channels(*, user: AnyUser, community: Community) -> list[Conversat
     if not user.is_authenticated:
         return []
     qs = conversations_readable_by(user).filter(
-        Q(community=community) | Q(shared_with=community), kind=Kind.CHANNEL
+        Q(community=community) | Q(pk__in=_shared_channel_ids([community.pk])),
+        kind=Kind.CHANNEL,
     )
-    qs = _with_unread(qs.distinct(), user).select_related("community")
+    qs = _with_unread(qs, user).select_related("community")
     return sorted(
         qs, key=lambda c: (c.is_archived, not c.is_general, c.title.casefold())
     )
@@ -300,7 +318,7 @@ def channel_candidates(*, conversation: Conversation) -> QuerySet[User]:
     return (
         User.objects.filter(
             is_active=True,
-            memberships__community_id__in=_channel_community_ids(conversation),
+            memberships__community_id__in=channel_community_ids(conversation),
             memberships__state=Membership.State.ACTIVE,
         )
         .exclude(conversation_participations__conversation=conversation)
@@ -320,3 +338,27 @@ def display_title(conversation: Conversation, viewer: AnyUser) -> str:
         if p.user_id != getattr(viewer, "pk", None)
     ]
     return ", ".join(sorted(names)) or str(conversation)
+
+
+def channel_shares(conversation: Conversation) -> list[ChannelShare]:
+    """The channel's invitations and their answers, for its organisers: the
+    other community's name and the state, nothing more of it."""
+    return list(
+        conversation.shares.select_related("community").order_by("community__name")
+    )
+
+
+def share_invitations_for(
+    *, user: AnyUser, community: Community
+) -> QuerySet[ChannelShare]:
+    """Channels of other communities waiting for ``community``'s answer; empty
+    unless ``user`` may answer for it."""
+    if not can_manage_members(user=user, community=community):
+        return ChannelShare.objects.none()
+    return (
+        ChannelShare.objects.filter(
+            community=community, state=ChannelShare.State.PENDING
+        )
+        .select_related("channel__community", "invited_by")
+        .order_by("created_at")
+    )

@@ -21,7 +21,7 @@ from hub.ratelimit import RateLimited
 
 from . import selectors, services
 from .forms import ChannelForm, EditForm, MessageForm, PeopleForm
-from .models import Conversation, Message, Reaction
+from .models import ChannelShare, Conversation, Message, Reaction
 
 WriteErrors = (services.MessagingError, RateLimited)
 
@@ -80,8 +80,36 @@ def community_channels(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "can_manage": can_manage,
         "form": form if can_manage else None,
+        "invitations": selectors.share_invitations_for(
+            user=request.user, community=community
+        ),
     }
     return render(request, "messaging/channels.html", context)
+
+
+@login_required
+@require_POST
+def share_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """An organiser of the invited community accepts or declines sharing."""
+    share = get_object_or_404(ChannelShare.objects.select_related("community"), pk=pk)
+    if decision not in ("accept", "decline") or not can_manage_members(
+        user=request.user, community=share.community
+    ):
+        raise Http404
+    try:
+        services.channel_share_decide(
+            actor=request.user, share=share, accept=decision == "accept"
+        )
+    except WriteErrors as exc:
+        _fail(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The channel is now shared with your community.")
+            if decision == "accept"
+            else _("The invitation was declined."),
+        )
+    return redirect("messaging:channels", slug=share.community.slug)
 
 
 @login_required
@@ -216,11 +244,16 @@ def channel_settings(request: HttpRequest, pk: int) -> HttpResponse:
     conv = _readable(request, pk)
     if not selectors.can_manage_channel(user=request.user, conversation=conv):
         raise Http404
+    shares = selectors.channel_shares(conv)
     initial = {
         "title": conv.title,
         "topic": conv.topic,
         "is_restricted": conv.is_restricted,
-        "shared_with": list(conv.shared_with.all()),
+        "shared_with": [
+            share.community
+            for share in shares
+            if share.state != ChannelShare.State.DECLINED
+        ],
     }
     form = ChannelForm(request.POST or None, community=conv.community, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -238,6 +271,7 @@ def channel_settings(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "participants": selectors.participants_of(conv),
         "candidates": selectors.channel_candidates(conversation=conv),
+        "shares": shares,
     }
     return render(request, "messaging/channel_settings.html", context)
 

@@ -15,6 +15,7 @@ from hub import ratelimit
 
 from .. import events, selectors
 from ..models import (
+    ChannelShare,
     Conversation,
     Participant,
 )
@@ -71,7 +72,8 @@ def channel_create(
     shared_with: Iterable[Community] = (),
 ) -> Conversation:
     """A new channel in ``community``; organisers only. A restricted channel
-    starts with its creator as the only participant."""
+    starts with its creator as the only participant. ``shared_with`` become
+    invitations that those communities' organisers answer."""
     _require_organiser(actor, community)
     ratelimit.hit(scope="channel-create", key=actor.pk, limit=20, window_s=3600)
     channel = Conversation.objects.create(
@@ -82,7 +84,7 @@ def channel_create(
         is_restricted=is_restricted,
         created_by=actor,
     )
-    channel.shared_with.set([c for c in shared_with if c.pk != community.pk])
+    _propose_shares(actor, channel, shared_with)
     if is_restricted:
         Participant.objects.create(conversation=channel, user=actor, added_by=actor)
     events.subscriptions_changed(selectors.audience_user_ids(channel))
@@ -100,6 +102,8 @@ def channel_update(
     shared_with: Iterable[Community] | None = None,
 ) -> Conversation:
     """Rename a channel, change its topic, restriction or sharing; organisers only.
+    ``shared_with`` is the wanted set: new communities are invited, those left
+    out stop sharing (a declined invitation stays declined until asked again).
     Sockets of people who lose or gain access re-check at once."""
     _require_manager(actor, conversation)
     before = selectors.audience_user_ids(conversation)
@@ -109,13 +113,65 @@ def channel_update(
         conversation.is_restricted = is_restricted
     conversation.save()
     if shared_with is not None:
-        conversation.shared_with.set(
-            [c for c in shared_with if c.pk != conversation.community_id]
-        )
+        _propose_shares(actor, conversation, shared_with)
     after = selectors.audience_user_ids(conversation)
     events.conversation_changed(conversation)
     events.subscriptions_changed(before ^ after)
     return conversation
+
+
+def _propose_shares(
+    actor: User, channel: Conversation, communities: Iterable[Community]
+) -> None:
+    """Invite the ``communities`` not yet asked (or asked and declined) and drop
+    the invitations and shares of those no longer wanted."""
+    wanted = {c.pk for c in communities if c.pk != channel.community_id}
+    existing = {s.community_id: s for s in channel.shares.select_for_update()}
+    channel.shares.filter(
+        state__in=[ChannelShare.State.PENDING, ChannelShare.State.ACCEPTED]
+    ).exclude(community_id__in=wanted).delete()
+    for community_id in wanted:
+        share = existing.get(community_id)
+        if share and share.state != ChannelShare.State.DECLINED:
+            continue
+        ratelimit.hit(scope="channel-share", key=actor.pk, limit=30, window_s=3600)
+        ChannelShare.objects.update_or_create(
+            channel=channel,
+            community_id=community_id,
+            defaults={
+                "state": ChannelShare.State.PENDING,
+                "invited_by": actor,
+                "decided_by": None,
+                "decided_at": None,
+            },
+        )
+
+
+@transaction.atomic
+def channel_share_decide(
+    *, actor: User, share: ChannelShare, accept: bool
+) -> ChannelShare:
+    """An organiser of the invited community accepts a channel's invitation (its
+    members take part from now on) or declines it; declining an accepted share
+    ends it. Sockets of the people who gain or lose the channel re-check."""
+    share = (
+        ChannelShare.objects.select_for_update()
+        .select_related("channel", "community")
+        .get(pk=share.pk)
+    )
+    _require_organiser(actor, share.community)
+    state = ChannelShare.State.ACCEPTED if accept else ChannelShare.State.DECLINED
+    if accept and share.state != ChannelShare.State.PENDING:
+        raise MessagingError(_("This invitation was already answered."))
+    if share.state == state:
+        return share
+    before = selectors.audience_user_ids(share.channel)
+    share.state = state
+    share.decided_by = actor
+    share.decided_at = timezone.now()
+    share.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    events.subscriptions_changed(before ^ selectors.audience_user_ids(share.channel))
+    return share
 
 
 @transaction.atomic
@@ -138,10 +194,7 @@ def participant_add(*, actor: User, conversation: Conversation, user: User) -> N
     actor is in. Only members of the channel's communities can be added."""
     if conversation.kind == Kind.CHANNEL:
         _require_manager(actor, conversation)
-        communities = [
-            conversation.community_id,
-            *conversation.shared_with.values_list("pk", flat=True),
-        ]
+        communities = selectors.channel_community_ids(conversation)
         if not Membership.objects.filter(
             user=user, community_id__in=communities, state=Membership.State.ACTIVE
         ).exists():

@@ -1,6 +1,6 @@
 from communities.models import Membership
 from messaging import selectors, services
-from tests.factories import CommunityFactory, MembershipFactory
+from tests.factories import CommunityFactory, MembershipFactory, organiser_of
 from tests.messaging.conftest import send
 
 
@@ -36,6 +36,9 @@ def test_shared_channel_is_listed_in_both_communities(organiser, village):
     worker = MembershipFactory(community=contractor, role=Membership.Role.STAFF).user
     channel = services.channel_create(
         actor=organiser, community=village, title="Græs", shared_with=[contractor]
+    )
+    services.channel_share_decide(
+        actor=organiser_of(contractor), share=channel.shares.get(), accept=True
     )
 
     listed = selectors.community_channels(user=worker, community=contractor)

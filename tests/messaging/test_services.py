@@ -6,9 +6,20 @@ from django.utils import timezone
 from communities.models import Membership
 from communities.services import membership_remove
 from hub.ratelimit import RateLimited
-from messaging import services
-from messaging.models import Conversation, Message, Notification, Reaction
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from messaging import selectors, services
+from messaging.models import (
+    ChannelShare,
+    Conversation,
+    Message,
+    Notification,
+    Reaction,
+)
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    UserFactory,
+    organiser_of,
+)
 from tests.messaging.conftest import send
 
 
@@ -287,6 +298,9 @@ def test_channel_shared_with_a_contractor_lets_its_staff_write(organiser, villag
         title="Græsslåning",
         shared_with=[contractor],
     )
+    services.channel_share_decide(
+        actor=organiser_of(contractor), share=channel.shares.get(), accept=True
+    )
 
     message = send(worker, channel, "Vi kommer tirsdag")
 
@@ -364,3 +378,137 @@ def test_removed_member_cannot_post_in_a_restricted_channel_she_was_in(
         send(karen, channel, "Stadig her?")
 
     assert not Message.objects.filter(conversation=channel).exists()
+
+
+@pytest.fixture
+def contractor(db):
+    """A members-only contractor with an organiser and a worker."""
+    community = CommunityFactory(
+        name="Grøn Plæne", slug="gron", kind="contractor", visibility="members"
+    )
+    MembershipFactory(
+        community=community,
+        role=Membership.Role.ORGANISER,
+        user__display_name="Bo Græsted",
+    )
+    MembershipFactory(
+        community=community,
+        role=Membership.Role.STAFF,
+        user__display_name="Tina Kjær",
+    )
+    return community
+
+
+def _people_of(community, role):
+    return Membership.objects.get(community=community, role=role).user
+
+
+def test_sharing_a_channel_invites_the_other_community_and_lets_nobody_in_yet(
+    organiser, village, contractor
+):
+    worker = _people_of(contractor, Membership.Role.STAFF)
+
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[contractor]
+    )
+
+    share = ChannelShare.objects.get()
+    assert (share.channel, share.community) == (channel, contractor)
+    assert share.state == ChannelShare.State.PENDING
+    assert share.invited_by == organiser
+    assert not selectors.can_read(user=worker, conversation=channel)
+    assert channel.pk not in selectors.conversation_ids_for(worker)
+    assert worker.pk not in selectors.audience_user_ids(channel)
+    assert worker not in selectors.channel_candidates(conversation=channel)
+    with pytest.raises(services.NotPermitted):
+        send(worker, channel, "Vi kommer tirsdag")
+
+
+def test_organiser_of_the_invited_community_accepts_and_its_members_take_part(
+    organiser, village, contractor, layer, django_capture_on_commit_callbacks
+):
+    boss = _people_of(contractor, Membership.Role.ORGANISER)
+    worker = _people_of(contractor, Membership.Role.STAFF)
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[contractor]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        share = services.channel_share_decide(
+            actor=boss, share=channel.shares.get(), accept=True
+        )
+
+    assert share.state == ChannelShare.State.ACCEPTED
+    assert (share.decided_by, share.decided_at is not None) == (boss, True)
+    assert selectors.can_read(user=worker, conversation=channel)
+    assert worker in selectors.channel_candidates(conversation=channel)
+    assert {"type": "nabolag.resubscribe"} in layer.events(f"user.{worker.pk}")
+    assert send(worker, channel, "Vi kommer tirsdag").conversation == channel
+
+
+def test_declined_share_keeps_the_channel_closed_to_the_other_community(
+    organiser, village, contractor
+):
+    boss = _people_of(contractor, Membership.Role.ORGANISER)
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[contractor]
+    )
+
+    share = services.channel_share_decide(
+        actor=boss, share=channel.shares.get(), accept=False
+    )
+
+    assert share.state == ChannelShare.State.DECLINED
+    assert not selectors.can_read(user=boss, conversation=channel)
+    assert selectors.community_channels(user=boss, community=contractor) == []
+
+
+def test_only_organisers_of_the_invited_community_answer_an_invitation(
+    organiser, village, contractor
+):
+    worker = _people_of(contractor, Membership.Role.STAFF)
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[contractor]
+    )
+    share = channel.shares.get()
+
+    for someone in (organiser, worker):
+        with pytest.raises(services.NotPermitted):
+            services.channel_share_decide(actor=someone, share=share, accept=True)
+
+    share.refresh_from_db()
+    assert share.state == ChannelShare.State.PENDING
+    assert not selectors.can_read(user=worker, conversation=channel)
+
+
+def test_unsharing_an_accepted_channel_shuts_the_other_community_out(
+    organiser, village, contractor
+):
+    boss = _people_of(contractor, Membership.Role.ORGANISER)
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[contractor]
+    )
+    services.channel_share_decide(actor=boss, share=channel.shares.get(), accept=True)
+
+    services.channel_update(
+        actor=organiser, conversation=channel, title="Græs", shared_with=[]
+    )
+
+    assert not ChannelShare.objects.exists()
+    assert not selectors.can_read(user=boss, conversation=channel)
+
+
+def test_saving_the_settings_again_keeps_an_accepted_share_accepted(
+    organiser, village, contractor
+):
+    boss = _people_of(contractor, Membership.Role.ORGANISER)
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[contractor]
+    )
+    services.channel_share_decide(actor=boss, share=channel.shares.get(), accept=True)
+
+    services.channel_update(
+        actor=organiser, conversation=channel, title="Græs!", shared_with=[contractor]
+    )
+
+    assert channel.shares.get().state == ChannelShare.State.ACCEPTED

@@ -164,3 +164,118 @@ def test_removed_member_gets_not_found_for_a_restricted_channel_she_was_in(
 
     assert (page.status_code, post.status_code) == (404, 404)
     assert not Message.objects.filter(conversation=channel).exists()
+
+
+@pytest.fixture
+def members_only(db):
+    """A members-only community with an organiser and a member with a name."""
+    from communities.models import Membership
+
+    community = CommunityFactory(
+        name="Grøn Plæne", slug="gron", kind="contractor", visibility="members"
+    )
+    MembershipFactory(
+        community=community,
+        role=Membership.Role.ORGANISER,
+        user__display_name="Bo Græsted",
+    )
+    MembershipFactory(community=community, user__display_name="Mona Hemmelig")
+    return community
+
+
+def test_sharing_into_a_community_shows_only_its_name_until_it_accepts(
+    client, organiser, village, members_only
+):
+    client.force_login(organiser)
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", is_restricted=True
+    )
+
+    saved = client.post(
+        reverse("messaging:channel_settings", args=[channel.pk]),
+        {
+            "title": "Græs",
+            "topic": "",
+            "is_restricted": "on",
+            "shared_with": [members_only.pk],
+        },
+    )
+    page = client.get(
+        reverse("messaging:channel_settings", args=[channel.pk]),
+        headers={"accept-language": "en"},
+    )
+
+    html = page.content.decode()
+    assert saved.status_code == 302
+    assert channel.shares.get().state == "pending"
+    assert "Grøn Plæne" in html
+    assert "Waiting for their organisers" in html
+    assert "Mona Hemmelig" not in html
+    assert "Bo Græsted" not in html
+
+
+def test_invited_community_organiser_accepts_on_its_channels_page(
+    client, organiser, village, members_only
+):
+    from communities.models import Membership
+
+    boss = Membership.objects.get(community=members_only, role="organiser").user
+    mona = Membership.objects.get(community=members_only, role="member").user
+    channel = services.channel_create(
+        actor=organiser,
+        community=village,
+        title="Græsslåning",
+        shared_with=[members_only],
+    )
+    share = channel.shares.get()
+    client.force_login(boss)
+
+    listed = client.get(
+        reverse("messaging:channels", args=[members_only.slug]),
+        headers={"accept-language": "en"},
+    )
+    answered = client.post(reverse("messaging:share_decide", args=[share.pk, "accept"]))
+
+    share.refresh_from_db()
+    assert "Græsslåning" in listed.content.decode()
+    assert "Skovby" in listed.content.decode()
+    assert answered.status_code == 302
+    assert share.state == "accepted"
+    client.force_login(mona)
+    assert client.get(channel.get_absolute_url()).status_code == 200
+
+
+def test_members_of_an_invited_community_cannot_open_the_channel_before_it_accepts(
+    client, organiser, village, members_only
+):
+    from communities.models import Membership
+
+    mona = Membership.objects.get(community=members_only, role="member").user
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[members_only]
+    )
+    client.force_login(mona)
+
+    page = client.get(channel.get_absolute_url())
+    listed = client.get(reverse("messaging:channels", args=[members_only.slug]))
+
+    assert page.status_code == 404
+    assert "Græs" not in listed.content.decode()
+
+
+def test_a_member_cannot_answer_an_invitation_for_their_community(
+    client, organiser, village, members_only
+):
+    from communities.models import Membership
+
+    mona = Membership.objects.get(community=members_only, role="member").user
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Græs", shared_with=[members_only]
+    )
+    share = channel.shares.get()
+    client.force_login(mona)
+
+    client.post(reverse("messaging:share_decide", args=[share.pk, "accept"]))
+
+    share.refresh_from_db()
+    assert share.state == "pending"

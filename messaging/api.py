@@ -52,6 +52,9 @@ class MessageOut(Schema):
     html: str
     body: str
     created_at: str
+    created_at_display: dict[str, str] = Field(
+        description="The time as the page shows it, by language code."
+    )
     edited: bool
     removed: bool
     hidden: bool

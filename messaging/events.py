@@ -20,7 +20,7 @@ from django.urls import reverse
 from accounts.sessions import session_tag
 
 from .models import Conversation, Message
-from .text import render_body
+from .text import render_body, time_attr, times_shown
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,9 @@ def message_payload(message: Message, *, with_reactions: bool = True) -> dict:
         "author": {"id": author.pk, "name": author.public_name} if author else None,
         "html": render_body(message.body) if shown else "",
         "body": message.body if shown else "",
-        "created_at": message.created_at.isoformat(),
+        "created_at": time_attr(message.created_at),
+        # The time as the page shows it, in each language (messaging.text).
+        "created_at_display": times_shown(message.created_at),
         "edited": message.edited_at is not None,
         "removed": message.is_removed,
         "hidden": message.is_hidden,

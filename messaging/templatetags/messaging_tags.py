@@ -1,8 +1,9 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from messaging.selectors import unread_notification_count
-from messaging.text import render_body
+from messaging.text import render_body, time_attr, time_shown
 
 register = template.Library()
 
@@ -19,6 +20,16 @@ def unread_messages(context) -> int:
 def message_html(body: str) -> SafeString:
     """A message body escaped, with links made clickable."""
     return mark_safe(render_body(body))  # noqa: S308 (render_body escapes first)
+
+
+@register.simple_tag
+def message_time(moment) -> SafeString:
+    """A message's ``<time>``, shown as live events show it (messaging.text)."""
+    return format_html(
+        '<time class="meta" datetime="{}">{}</time>',
+        time_attr(moment),
+        time_shown(moment),
+    )
 
 
 @register.simple_tag

@@ -137,12 +137,12 @@ class Conversation {
     if (m.author?.id === this.userId) classes.push("is-mine");
     const li = this.el("li", { class: classes.join(" "), id: `m-${m.id}`,
       "data-id": m.id, "data-seq": m.seq });
-    const time = new Date(m.created_at);
+    // The server renders the time in each language's one format; the page
+    // shows its own language's, never the browser's locale.
+    const shown = m.created_at_display?.[document.documentElement.lang] ?? m.created_at;
     const head = this.el("p", { class: "message-head" },
       this.el("strong", { class: "message-author", text: m.author?.name ?? strings.deletedAccount }), " ",
-      this.el("time", { class: "meta", datetime: m.created_at,
-        text: time.toLocaleString(document.documentElement.lang, {
-          day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }) }));
+      this.el("time", { class: "meta", datetime: m.created_at, text: shown }));
     if (m.edited && !m.removed) head.append(" ", this.el("span", { class: "meta", text: strings.edited }));
     li.append(head);
     if (gone) {

@@ -1,0 +1,32 @@
+"""Pages answer only the methods a page can handle.
+
+Wagtail's page serve and our function views treat any method they do not test for
+as GET, so ``PUT``, ``PATCH`` and ``DELETE`` rendered the page. Pages take GET and
+HEAD, and POST for their forms; this middleware answers 405 with an ``Allow``
+header for anything else, and OPTIONS itself. The API (django-ninja, which
+routes methods per operation) and the Wagtail admin are left alone.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+PAGE_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+OWN_METHOD_ROUTING = ("/api/", "/admin/")
+
+
+class PageMethodsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(OWN_METHOD_ROUTING):
+            return self.get_response(request)
+        if request.method not in PAGE_METHODS:
+            return HttpResponseNotAllowed(PAGE_METHODS)
+        if request.method == "OPTIONS":
+            response = HttpResponse()
+            response["Allow"] = ", ".join(PAGE_METHODS)
+            response["Content-Length"] = "0"
+            return response
+        return self.get_response(request)

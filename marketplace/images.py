@@ -17,6 +17,7 @@ MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_EDGE = 1600
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+TOO_MANY_PIXELS = _("This photo has too many pixels.")
 
 
 class PhotoInvalid(Exception):
@@ -26,20 +27,33 @@ class PhotoInvalid(Exception):
 
 
 def _open(upload: UploadedFile) -> Image.Image:
+    """The photo, opened lazily: only its header is read until the checks pass.
+
+    The pixel count is checked on the header before anything is decoded, so a
+    small file claiming a huge size (a decompression bomb) is refused like any
+    other file we do not take; Pillow refuses the largest ones itself.
+    """
     if upload.size > MAX_UPLOAD_BYTES:
         raise PhotoInvalid(_("A photo may be at most 8 MB."))
+    upload.seek(0)
     try:
         image = Image.open(upload)
+        _check_header(image)
         image.verify()  # structural check; the image must be reopened after
         upload.seek(0)
         image = Image.open(upload)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoInvalid(TOO_MANY_PIXELS) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PhotoInvalid(_("This file is not a photo we can read.")) from exc
+    return image
+
+
+def _check_header(image: Image.Image) -> None:
     if image.format not in ALLOWED_FORMATS:
         raise PhotoInvalid(_("Please upload a JPEG, PNG or WebP photo."))
     if image.width * image.height > MAX_PIXELS:
-        raise PhotoInvalid(_("This photo has too many pixels."))
-    return image
+        raise PhotoInvalid(TOO_MANY_PIXELS)
 
 
 def check_photo(upload: UploadedFile) -> None:

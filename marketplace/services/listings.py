@@ -1,6 +1,7 @@
 """Writes to listings: create, update, publish, withdraw, renew, expire."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,23 +96,46 @@ def _store_location(listing: Listing, point: geo.GeoPoint, address: str) -> None
 
 
 def _add_photos(
-    listing: Listing, photos: Iterable[UploadedFile], description: str = ""
+    listing: Listing,
+    photos: Iterable[UploadedFile],
+    description: str = "",
+    *,
+    written: list[str],
 ) -> None:
+    """Every photo is checked and re-encoded before the first is stored; the
+    names of the stored files go to ``written``."""
     photos = list(photos)
     existing = listing.photos.count()
     if existing + len(photos) > MAX_PHOTOS:
         raise MarketplaceError(_("A listing can have at most 4 photos."))
-    for position, upload in enumerate(photos, start=existing):
+    contents = []
+    for upload in photos:
         try:
-            content = clean_photo(upload)
+            contents.append(clean_photo(upload))
         except PhotoInvalid as exc:
             raise MarketplaceError(exc.message) from exc
-        ListingPhoto.objects.create(
+    for position, content in enumerate(contents, start=existing):
+        photo = ListingPhoto.objects.create(
             listing=listing,
             image=content,
             position=position,
             alt_text=_one_line(description, 200),
         )
+        written.append(photo.image.name)
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[str]]:
+    """Photo files stored by a write that then fails are deleted again: the
+    rows roll back with the transaction, the files on disk would stay behind."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        storage = ListingPhoto._meta.get_field("image").storage
+        for name in written:
+            storage.delete(name)
+        raise
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -157,7 +181,7 @@ def listing_create(
     _check_audience(author, communities, everyone_nearby)
     point = resolve_place(place)
     ratelimit.hit(scope="listing_create", key=author.pk, limit=10, window_s=3600)
-    with transaction.atomic():
+    with _files_removed_on_failure() as written, transaction.atomic():
         listing = Listing(
             author=author,
             kind=kind,
@@ -179,7 +203,7 @@ def listing_create(
         )
         listing.communities.set(communities)
         listing.tags.set(_clean_tags(tags))
-        _add_photos(listing, photos, photo_description)
+        _add_photos(listing, photos, photo_description, written=written)
         if publish:
             _publish(listing)
     return listing
@@ -228,7 +252,7 @@ def listing_update(
     _check_audience(actor, communities, everyone_nearby)
     point = resolve_place(place) if place is not None else None
     ratelimit.hit(scope="listing_update", key=actor.pk, limit=60, window_s=3600)
-    with transaction.atomic():
+    with _files_removed_on_failure() as written, transaction.atomic():
         listing.title, listing.description = title.strip(), description.strip()
         listing.category, listing.everyone_nearby = category, everyone_nearby
         listing.starts_at, listing.ends_at = starts_at, ends_at
@@ -241,7 +265,7 @@ def listing_update(
         listing.communities.set(communities)
         listing.tags.set(_clean_tags(tags))
         _describe_photos(listing, photo_descriptions or {})
-        _add_photos(listing, photos, photo_description)
+        _add_photos(listing, photos, photo_description, written=written)
     return listing
 
 

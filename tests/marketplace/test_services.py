@@ -21,7 +21,14 @@ from marketplace.models import (
     WatchHit,
 )
 from tests.factories import MembershipFactory, UserFactory
-from tests.marketplace.conftest import ADDRESS, EXACT_LAT, EXACT_LON, make_listing
+from tests.marketplace.conftest import (
+    ADDRESS,
+    EXACT_LAT,
+    EXACT_LON,
+    bomb_png,
+    make_listing,
+    stored_files,
+)
 
 
 def _photo(name="photo.jpg", *, gps=True, fmt="JPEG") -> SimpleUploadedFile:
@@ -585,3 +592,58 @@ def test_accepting_opens_a_private_conversation_for_the_two_sides(
     thread = Conversation.objects.get(pk=match.thread_id)
     members = set(thread.participants.values_list("user_id", flat=True))
     assert members == {author.pk, neighbour.pk}
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(30000, 30000), (10000, 10000), (8000, 6000)],
+)
+def test_a_photo_claiming_too_many_pixels_is_refused_and_leaves_no_file(
+    author, village, settings, width, height
+):
+    photos = [_photo(gps=False), bomb_png(width=width, height=height)]
+
+    with pytest.raises(services.MarketplaceError) as exc:
+        make_listing(author, communities=[village], photos=photos)
+
+    assert str(exc.value.message) == "This photo has too many pixels."
+    assert not Listing.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_refused_photo_on_edit_keeps_the_listing_and_leaves_no_file(
+    listing, author, village, settings
+):
+    with pytest.raises(services.MarketplaceError):
+        services.listing_update(
+            actor=author,
+            listing=listing,
+            title="Ny titel",
+            description=listing.description,
+            category=listing.category,
+            communities=[village],
+            photos=[_photo(gps=False), bomb_png()],
+        )
+
+    listing.refresh_from_db()
+    assert listing.title == "Hjælp til digital post"
+    assert not listing.photos.exists()
+    assert stored_files(settings) == []
+
+
+def test_photos_stored_by_a_write_that_fails_later_are_removed(
+    author, village, settings, monkeypatch
+):
+    from marketplace.services import listings
+
+    def fail(listing):
+        raise services.InvalidState
+
+    monkeypatch.setattr(listings, "_publish", fail)
+
+    with pytest.raises(services.InvalidState):
+        make_listing(author, communities=[village], photos=[_photo(gps=False)])
+
+    assert not Listing.objects.exists()
+    assert stored_files(settings) == []

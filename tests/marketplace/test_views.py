@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from marketplace.models import AddressReveal, Listing, Match, Response
-from tests.marketplace.conftest import ADDRESS, make_listing
+from tests.marketplace.conftest import ADDRESS, bomb_png, make_listing, stored_files
 
 
 @pytest.fixture
@@ -308,3 +308,61 @@ def test_an_unknown_place_is_named_in_an_error_and_the_other_filters_still_apply
     assert response.context["centre"] is None
     assert [h.listing for h in response.context["result"].hits] == [listing]
     assert '<option value="digital" selected>' in page
+
+
+def test_a_photo_with_too_many_pixels_is_refused_on_the_edit_form_keeping_the_typing(
+    client, author, village, listing, settings
+):
+    client.force_login(author)
+    form = {
+        "title": "Hjælp til e-Boks, gerne i weekenden",
+        "description": "Jeg har fået et nyt NemID.",
+        "category": "digital",
+        "tags": "e-boks, mitid",
+        "communities": [village.pk],
+        "address": ADDRESS,
+        "helpers_needed": 1,
+        "photo_description": "Skærmbillede",
+        "photos": [bomb_png("skaerm.png")],
+    }
+
+    response = client.post(reverse("marketplace:edit", args=[listing.pk]), form)
+
+    page = response.content.decode()
+    listing.refresh_from_db()
+    assert response.status_code == 400
+    assert "skaerm.png: This photo has too many pixels." in page
+    assert 'value="Hjælp til e-Boks, gerne i weekenden"' in page
+    assert "Jeg har fået et nyt NemID." in page
+    assert 'value="e-boks, mitid"' in page
+    assert 'value="Skærmbillede"' in page
+    assert listing.title == "Hjælp til digital post"
+    assert stored_files(settings) == []
+
+
+def test_a_photo_claiming_too_many_pixels_is_refused_on_the_create_form_in_danish(
+    client, author, village, settings
+):
+    client.force_login(author)
+
+    response = client.post(
+        reverse("marketplace:create"),
+        {
+            "kind": "give",
+            "title": "Gratis sofa",
+            "description": "Hentes.",
+            "category": "other",
+            "communities": [village.pk],
+            "address": "Skovby",
+            "helpers_needed": 1,
+            "photos": [bomb_png("sofa.png")],
+        },
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "sofa.png: Billedet har for mange pixels." in page
+    assert 'value="Gratis sofa"' in page
+    assert not Listing.objects.exists()
+    assert stored_files(settings) == []

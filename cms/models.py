@@ -115,6 +115,17 @@ class PortalPage(Page):
         related_name="+",
         verbose_name=_("logo"),
     )
+    # Where the portal's editors upload images and documents. Documents in it (and
+    # below it) of a members-only portal are served to its members only.
+    documents_collection = models.ForeignKey(
+        "wagtailcore.Collection",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("collection"),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -132,9 +143,18 @@ class PortalPage(Page):
 
     parent_page_types = ["cms.PortalIndexPage"]
     subpage_types = ["cms.NewsPage", "cms.EventPage", "cms.InformationPage"]
+    # A copy would share the original's documents (and its members-only rule).
+    exclude_fields_in_copy = ["documents_collection"]
 
     class Meta:
         verbose_name = _("portal")
+
+    def with_content_json(self, content):
+        """Publishing or previewing a revision keeps the portal's collection: it is
+        set by the services, not edited, so an older revision must not undo it."""
+        obj = super().with_content_json(content)
+        obj.documents_collection_id = self.documents_collection_id
+        return obj
 
     def clean(self):
         super().clean()

@@ -5,10 +5,18 @@ from operator import or_
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.documents import get_document_model
+from wagtail.documents.models import AbstractDocument
+from wagtail.models import Collection, Page
+from wagtail.permissions import policy_registry
 
 from communities.models import Community, Membership
-from communities.selectors import AnyUser, active_community_ids, is_municipal_staff
+from communities.selectors import (
+    AnyUser,
+    active_community_ids,
+    can_view_community,
+    is_municipal_staff,
+)
 from hub.geo import haversine_km
 
 from .models import EventPage, NewsPage, PortalPage
@@ -33,11 +41,48 @@ def _outside(paths: list[str]) -> Q:
 
 def portal_for_page(page: Page) -> PortalPage | None:
     """The portal a page belongs to (the page itself or its ancestor), if any."""
-    steplen = Page.steplen
-    prefixes = [page.path[:i] for i in range(steplen, len(page.path) + 1, steplen)]
+    prefixes = _path_prefixes(page.path, Page.steplen)
     return (
         PortalPage.objects.filter(path__in=prefixes).select_related("community").first()
     )
+
+
+def _path_prefixes(path: str, steplen: int) -> list[str]:
+    return [path[:i] for i in range(steplen, len(path) + 1, steplen)]
+
+
+def portal_for_collection(collection: Collection) -> PortalPage | None:
+    """The portal whose collection holds ``collection`` (or is it), if any."""
+    return (
+        PortalPage.objects.filter(
+            documents_collection__path__in=_path_prefixes(
+                collection.path, Collection.steplen
+            )
+        )
+        .select_related("community")
+        .order_by("-documents_collection__depth")
+        .first()
+    )
+
+
+def can_read_portal_document(
+    *, user: AnyUser, portal: PortalPage, document: AbstractDocument
+) -> bool:
+    """Documents of a public portal are for everyone; of a members-only portal, for
+    its active members (organisers among them), its editors, municipal staff, and
+    whoever may edit the document in the admin."""
+    community = portal.community
+    if can_view_community(user=user, community=community):
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if (
+        community.editors_group_id is not None
+        and user.groups.filter(pk=community.editors_group_id).exists()
+    ):
+        return True
+    policy = policy_registry.get_by_type(get_document_model())
+    return policy.user_has_any_permission_for_instance(user, ["change"], document)
 
 
 def portals_for_listing(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (
     Collection,
+    CollectionViewRestriction,
     GroupCollectionPermission,
     GroupPagePermission,
     Locale,
@@ -42,7 +43,9 @@ class PortalError(community_services.MembershipError):
     default_message = _("The portal could not be created.")
 
 
-def _grant_portal_permissions(community: Community, portal: PortalPage) -> None:
+def _grant_portal_permissions(community: Community, portal: PortalPage) -> Collection:
+    """Let the editors group edit the portal's pages and its own collection of
+    images and documents; return that collection."""
     group = community.editors_group
     group.permissions.add(
         Permission.objects.get(
@@ -62,6 +65,58 @@ def _grant_portal_permissions(community: Community, portal: PortalPage) -> None:
                 content_type__app_label=app_label, codename=codename
             ),
         )
+    return collection
+
+
+def _documents_privacy_sync(portal: PortalPage) -> None:
+    """Mirror the community's visibility on the portal's collection.
+
+    A members-only portal's collection carries a login restriction, so Wagtail
+    shows it as private and sends visitors to log in; the ``before_serve_document``
+    hook (cms.wagtail_hooks) then lets only members, editors and staff through.
+    """
+    collection = portal.documents_collection
+    if collection is None:
+        return
+    restrictions = CollectionViewRestriction.objects.filter(
+        collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+    )
+    if portal.community.is_public:
+        restrictions.delete()
+    elif not restrictions.exists():
+        CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+        )
+
+
+def _portal_page_publish(
+    *,
+    actor: User,
+    parent: PortalIndexPage,
+    community: Community,
+    intro: str,
+    theme_colour: str,
+) -> PortalPage:
+    """Add the portal page below ``parent`` with its editors' rights and collection,
+    and publish it as its first revision: live, with no draft beside it."""
+    portal = PortalPage(
+        title=community.name,
+        slug=community.slug,
+        community=community,
+        intro=intro,
+        theme_colour=theme_colour,
+        live=False,
+    )
+    parent.add_child(instance=portal)
+    portal.documents_collection = _grant_portal_permissions(community, portal)
+    portal.save(update_fields=["documents_collection"])
+    # The caller checked that the actor is municipal staff, who may create portals
+    # whether or not they hold Wagtail's publish permission on the section.
+    portal.save_revision(user=actor, log_action=False).publish(
+        user=actor, skip_permission_checks=True
+    )
+    portal.refresh_from_db()
+    return portal
 
 
 @transaction.atomic
@@ -103,16 +158,14 @@ def portal_create(
         join_policy=join_policy,
         visibility=visibility,
     )
-    portal = PortalPage(
-        title=name,
-        slug=slug,
+    portal = _portal_page_publish(
+        actor=actor,
+        parent=parent,
         community=community,
         intro=f"<p>{escape(description)}</p>" if description else "",
         theme_colour=theme_colour,
     )
-    parent.add_child(instance=portal)
-    portal.save_revision(user=actor, log_action=False)
-    _grant_portal_permissions(community, portal)
+    _documents_privacy_sync(portal)
     if hostname:
         Site.objects.create(
             hostname=hostname, port=port, root_page=portal, site_name=name
@@ -125,6 +178,27 @@ def portal_create(
             role=Membership.Role.ORGANISER,
         )
     logger.info("portal %s created by %s", slug, actor.pk)
+    return portal
+
+
+@transaction.atomic
+def portal_visibility_set(
+    *, actor: User, portal: PortalPage, visibility: str
+) -> PortalPage:
+    """Make a portal public or members-only, and its documents with it.
+
+    Municipal staff only. The collection's view restriction follows in the same
+    transaction, so documents are never more open than the portal's pages.
+    """
+    if not is_municipal_staff(actor):
+        raise community_services.NotPermitted
+    if visibility not in Community.Visibility.values:
+        raise PortalError(_("Unknown visibility."))
+    community = portal.community
+    community.visibility = visibility
+    community.save(update_fields=["visibility", "updated_at"])
+    _documents_privacy_sync(portal)
+    logger.info("portal %s made %s by %s", community.slug, visibility, actor.pk)
     return portal
 
 

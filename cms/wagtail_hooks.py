@@ -1,4 +1,5 @@
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,22 @@ from . import selectors
 from .views import portal_create_view
 
 
+def _refuse(request: HttpRequest, community, **context) -> HttpResponse:
+    """Visitors log in first; logged-in strangers learn why and may ask to join."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return TemplateResponse(
+        request,
+        "communities/members_only.html",
+        {
+            "community": community,
+            "membership": membership_get(user=request.user, community=community),
+            **context,
+        },
+        status=403,
+    )
+
+
 @hooks.register("before_serve_page")
 def members_only_portals(page, request, serve_args, serve_kwargs):
     """Pages of a members-only portal are shown to its members only."""
@@ -23,18 +40,20 @@ def members_only_portals(page, request, serve_args, serve_kwargs):
         user=request.user, community=portal.community
     ):
         return None
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
-    return TemplateResponse(
-        request,
-        "communities/members_only.html",
-        {
-            "community": portal.community,
-            "page": page,
-            "membership": membership_get(user=request.user, community=portal.community),
-        },
-        status=403,
-    )
+    return _refuse(request, portal.community, page=page)
+
+
+@hooks.register("before_serve_document")
+def members_only_documents(document, request):
+    """Documents in a members-only portal's collection are served to its members,
+    editors and municipal staff only (documents are served through Wagtail's view,
+    WAGTAILDOCS_SERVE_METHOD = "serve_view", never straight from /media/)."""
+    portal = selectors.portal_for_collection(document.collection)
+    if portal is None or selectors.can_read_portal_document(
+        user=request.user, portal=portal, document=document
+    ):
+        return None
+    return _refuse(request, portal.community)
 
 
 @hooks.register("register_admin_urls")

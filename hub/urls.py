@@ -1,11 +1,14 @@
+import re
+
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from hub.api import api
 from hub.health import healthz
+from hub.media import serve_media
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,9 +23,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.NABOLAG_SERVE_MEDIA:
+    # In every environment, so dev behaves as production: documents never raw.
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve_media,
+            name="media",
+        )
+    )
 
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -283,6 +283,12 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# User media (listing photos, CMS images) are served by the app's own view
+# (hub.media) unless a reverse proxy serves MEDIA_ROOT: then set it to "0".
+NABOLAG_SERVE_MEDIA = os.environ.get("NABOLAG_SERVE_MEDIA", "1") == "1"
+# Browsers and proxies may keep user media this long (seconds); stored names
+# never change, a new upload gets a new name.
+NABOLAG_MEDIA_MAX_AGE = int(os.environ.get("NABOLAG_MEDIA_MAX_AGE", "86400"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -296,6 +302,10 @@ WAGTAIL_SITE_NAME = "Nabolag"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents always go through Wagtail's serve view and its before_serve_document
+# hooks (members-only portals), never straight from storage. Their files live in
+# MEDIA_ROOT/documents, which the media view never serves.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

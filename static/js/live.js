@@ -9,7 +9,11 @@ const strings = document.getElementById("strings")?.dataset ?? {};
 const fmt = (template, values) =>
   template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
 
+// The cookie first: signing in again in another tab renews it, and the page's
+// form would then carry a stale token.
 function csrfToken() {
+  const cookie = document.cookie.split("; ").find((pair) => pair.startsWith("csrftoken="));
+  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
   const input = document.querySelector("input[name=csrfmiddlewaretoken]");
   return input ? input.value : "";
 }
@@ -17,6 +21,16 @@ function csrfToken() {
 function newClientId() {
   if (window.crypto?.randomUUID) return crypto.randomUUID().replace(/-/g, "");
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+}
+
+// What the composer says when the server refuses a message: the server's own
+// words (translated, {"detail": "..."}), or the page's for answers that carry
+// none people can read (a validation list, signed out, an error page).
+function refusal(status, data) {
+  if (status === 401) return strings.signedOut;
+  if (status === 422 || Array.isArray(data?.detail)) return strings.invalid;
+  if (typeof data?.detail === "string" && data.detail && status < 500) return data.detail;
+  return status >= 500 ? strings.sendFailed : strings.notSent;
 }
 
 async function api(method, path, body) {
@@ -80,6 +94,7 @@ class Conversation {
       const later = [...this.list.children].find((li) => Number(li.dataset.id) > message.id);
       this.list.insertBefore(element, later ?? null);
       this.list.scrollTop = this.list.scrollHeight;
+      if (message.author) this.stopTyping(message.author.id);
       if (announce && message.author?.id !== this.userId && !message.removed) {
         this.announce(message);
       }
@@ -191,8 +206,17 @@ class Conversation {
   showTyping(user) {
     if (user.id === this.userId || !this.typingNote) return;
     this.typingNote.textContent = fmt(strings.typing, { name: user.name });
+    this.typingUser = user.id;
     clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => { this.typingNote.textContent = ""; }, 4000);
+    this.typingTimer = setTimeout(() => this.stopTyping(user.id), 4000);
+  }
+
+  // Their message is here: they are no longer writing it.
+  stopTyping(userId) {
+    if (this.typingUser !== userId || !this.typingNote) return;
+    clearTimeout(this.typingTimer);
+    this.typingNote.textContent = "";
+    this.typingUser = null;
   }
 
   showPresence(user, state) {
@@ -362,7 +386,7 @@ function enhanceComposer(live, conversation) {
     try {
       const { ok, status, data } = await api("POST", `conversations/${conversation.id}/messages`, payload);
       if (!ok) {
-        error.textContent = data.detail || strings.sendFailed;
+        error.textContent = refusal(status, data);
         return status >= 500 && attempt < 5
           ? setTimeout(() => submit(attempt + 1), 1000 * 2 ** attempt) : undefined;
       }

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -91,3 +92,129 @@ def test_a_direct_message_shows_a_notice_and_bumps_the_badge_on_any_page(
 
     reader.locator("#live-notices .live-notice-close").click()
     expect(reader.locator("#live-notices .live-notice")).to_have_count(0)
+
+
+REFUSALS = {
+    # What the API answers (a validation list from ninja; our refusals as
+    # {"detail": "..."} in the reader's language) and what the composer says.
+    "validation": (
+        422,
+        {"detail": [{"type": "missing", "loc": ["body"], "msg": "Field required"}]},
+        "strings:invalid",
+    ),
+    "rate limit": (
+        429,
+        {"detail": "Du gør det lidt for tit. Vent et øjeblik, og prøv igen."},
+        "Du gør det lidt for tit. Vent et øjeblik, og prøv igen.",
+    ),
+    "not permitted": (
+        403,
+        {"detail": "Du kan ikke skrive her."},
+        "Du kan ikke skrive her.",
+    ),
+    "conflict": (
+        409,
+        {"detail": "Beskeden findes allerede."},
+        "Beskeden findes allerede.",
+    ),
+    "signed out": (401, {"detail": "Unauthorized"}, "strings:signedOut"),
+    "network": (None, None, "strings:sendFailed"),
+}
+POSTED_MESSAGE = re.compile(r"/api/messaging/conversations/\d+/messages$")
+
+
+@pytest.mark.parametrize("refusal", REFUSALS.keys())
+def test_a_refused_message_says_why_in_words_and_keeps_the_text(
+    new_page, live_daphne, channel, refusal
+):
+    status, answer, expected = REFUSALS[refusal]
+    general, karen, _lars = channel
+    page = signed_in_page(new_page, live_daphne, karen)
+    page.goto(general.get_absolute_url())
+    expect(page.locator("#chat")).to_have_attribute("data-live", "open")
+
+    def refuse(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        if status is None:
+            return route.abort("internetdisconnected")
+        return route.fulfill(
+            status=status, content_type="application/json", body=json.dumps(answer)
+        )
+
+    page.route(POSTED_MESSAGE, refuse)
+    page.locator("#id_body").fill("Kan nogen låne mig en stige?")
+    page.locator("#composer button[type=submit]").click()
+
+    if expected.startswith("strings:"):
+        name = expected.split(":", 1)[1]
+        expected = page.locator("#strings").evaluate(f"s => s.dataset.{name}")
+    assert expected
+    expect(page.locator("#composer [role=alert]")).to_have_text(expected)
+    expect(page.locator("#id_body")).to_have_value("Kan nogen låne mig en stige?")
+
+
+def test_a_message_the_server_refuses_shows_its_translated_reason(
+    new_page, live_daphne, channel
+):
+    general, karen, _lars = channel
+    page = signed_in_page(new_page, live_daphne, karen)
+    page.goto(general.get_absolute_url())
+    expect(page.locator("#chat")).to_have_attribute("data-live", "open")
+    too_long = "a" * 4001
+    # The field's own limit would stop the typing; the server's must hold too.
+    page.locator("#id_body").evaluate("t => t.removeAttribute('maxlength')")
+
+    page.locator("#id_body").fill(too_long)
+    page.locator("#composer button[type=submit]").click()
+
+    expect(page.locator("#composer [role=alert]")).to_have_text(
+        "En besked må højst være på 4000 tegn."
+    )
+    expect(page.locator("#id_body")).to_have_value(too_long)
+    assert page.locator("#message-list li.chat-message").count() == 0
+
+
+def test_the_typing_note_goes_the_moment_the_typists_message_arrives(
+    new_page, live_daphne, channel
+):
+    general, karen, lars = channel
+    writer = signed_in_page(new_page, live_daphne, karen)
+    reader = signed_in_page(new_page, live_daphne, lars)
+    reader.goto(general.get_absolute_url())
+    writer.goto(general.get_absolute_url())
+    expect(reader.locator("#chat")).to_have_attribute("data-live", "open")
+    expect(writer.locator("#chat")).to_have_attribute("data-live", "open")
+    writer.locator("#id_body").fill("Jeg tager kage med")
+    expect(reader.locator("#typing")).to_contain_text("Karen")
+
+    writer.locator("#composer button[type=submit]").click()
+
+    expect(reader.locator("#message-list")).to_contain_text("Jeg tager kage med")
+    # Read at once, without waiting: the note would otherwise stay seconds more.
+    assert reader.locator("#typing").text_content() == ""
+
+
+def test_a_live_message_shows_its_time_as_the_server_renders_it(
+    new_page, live_daphne, channel
+):
+    general, karen, lars = channel
+    lars.preferred_language = "en"
+    lars.save(update_fields=["preferred_language"])
+    writer = signed_in_page(new_page, live_daphne, karen)
+    reader = signed_in_page(new_page, live_daphne, lars)  # a Danish browser
+    reader.goto(general.get_absolute_url())
+    writer.goto(general.get_absolute_url())
+    expect(reader.locator("#chat")).to_have_attribute("data-live", "open")
+    expect(writer.locator("#chat")).to_have_attribute("data-live", "open")
+
+    writer.locator("#id_body").fill("Hvad er klokken?")
+    writer.locator("#composer button[type=submit]").click()
+    time = reader.locator("#message-list li.chat-message time")
+    expect(time).to_have_count(1)
+    live = (time.text_content(), time.get_attribute("datetime"))
+    reader.reload()
+
+    assert (time.text_content(), time.get_attribute("datetime")) == live
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", live[0])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", live[1])

@@ -189,9 +189,9 @@ class PortalPage(Page):
             events=selectors.portal_upcoming_events(self, limit=5),
             # Titles and URLs only: the generic pages need no .specific() query.
             info_pages=self.get_children().live().type(InformationPage),
-            members_count=community_selectors.community_members(
+            members_count=community_selectors.community_member_count(
                 viewer=request.user, community=community
-            ).count(),
+            ),
             membership=membership,
             # An active organiser needs no further query; others may be staff.
             can_manage=(membership is not None and membership.is_organiser)

@@ -76,9 +76,28 @@ def with_member_counts(qs: QuerySet[Community]) -> QuerySet[Community]:
     )
 
 
-def community_members(*, viewer: AnyUser, community: Community) -> QuerySet[Membership]:
-    """Active members of ``community``; empty when the viewer may not see them."""
+def can_see_members(*, user: AnyUser, community: Community) -> bool:
+    """Who is a member is for the community's own active members (its organisers
+    among them) and municipal staff; everyone else may see how many there are."""
+    if is_municipal_staff(user):
+        return True
+    return is_active_member(user=user, community=community)
+
+
+def community_member_count(*, viewer: AnyUser, community: Community) -> int:
+    """How many active members ``community`` has; 0 for a viewer who may not see
+    the community at all."""
     if not can_view_community(user=viewer, community=community):
+        return 0
+    return Membership.objects.filter(
+        community=community, state=Membership.State.ACTIVE
+    ).count()
+
+
+def community_members(*, viewer: AnyUser, community: Community) -> QuerySet[Membership]:
+    """Active members of ``community``; empty when the viewer may not see who they
+    are (see can_see_members)."""
+    if not can_see_members(user=viewer, community=community):
         return Membership.objects.none()
     return (
         Membership.objects.filter(community=community, state=Membership.State.ACTIVE)

@@ -65,10 +65,23 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
             status=403,
         )
     can_manage = selectors.can_manage_members(user=request.user, community=community)
+    can_see_members = can_manage or selectors.can_see_members(
+        user=request.user, community=community
+    )
+    members = (
+        list(selectors.community_members(viewer=request.user, community=community))
+        if can_see_members
+        else None
+    )
     context = {
         "community": community,
-        "members": selectors.community_members(
-            viewer=request.user, community=community
+        "members": members,
+        "members_count": (
+            len(members)
+            if members is not None
+            else selectors.community_member_count(
+                viewer=request.user, community=community
+            )
         ),
         "requests": selectors.pending_requests(
             viewer=request.user, community=community

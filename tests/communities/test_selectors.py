@@ -88,13 +88,52 @@ def test_the_member_list_shows_active_members_only():
     assert {m.user for m in members} == {viewer, other}
 
 
-def test_the_member_list_of_a_public_community_is_visible_to_anyone():
+def test_the_member_list_of_a_public_community_is_hidden_from_visitors_and_strangers():
+    community = CommunityFactory()
+    member_of(community)
+    left = member_of(community, state=State.LEFT)
+    organiser_elsewhere = organiser_of(CommunityFactory())
+
+    seen = [
+        list(selectors.community_members(viewer=viewer, community=community))
+        for viewer in (AnonymousUser(), UserFactory(), left, organiser_elsewhere)
+    ]
+
+    assert seen == [[], [], [], []]
+
+
+def test_the_member_list_of_a_public_community_is_shown_to_members_and_staff(staff):
     community = CommunityFactory()
     member = member_of(community)
+    organiser = organiser_of(community)
 
-    members = selectors.community_members(viewer=AnonymousUser(), community=community)
+    seen = [
+        {m.user for m in selectors.community_members(viewer=v, community=community)}
+        for v in (member, organiser, staff)
+    ]
 
-    assert [m.user for m in members] == [member]
+    assert seen == [{member, organiser}] * 3
+
+
+def test_anyone_may_count_the_members_of_a_public_community():
+    community = CommunityFactory()
+    MembershipFactory.create_batch(2, community=community)
+    MembershipFactory(community=community, state=State.REQUESTED)
+
+    count = selectors.community_member_count(
+        viewer=AnonymousUser(), community=community
+    )
+
+    assert count == 2
+
+
+def test_strangers_may_not_count_the_members_of_a_members_only_community():
+    community = CommunityFactory(visibility=MEMBERS_ONLY)
+    MembershipFactory.create_batch(2, community=community)
+
+    count = selectors.community_member_count(viewer=UserFactory(), community=community)
+
+    assert count == 0
 
 
 def test_pending_requests_are_visible_to_organisers():

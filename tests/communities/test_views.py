@@ -316,6 +316,39 @@ def test_the_member_list_of_a_members_only_community_is_hidden_from_strangers(cl
     assert hidden.public_name not in response.text
 
 
+def test_a_visitor_sees_how_many_members_a_public_community_has_but_not_who(client):
+    community = CommunityFactory()
+    members = [member_of(community) for _ in range(3)]
+
+    response = client.get(_members_url(community))
+
+    assert response.status_code == 200
+    assert response.context["members_count"] == 3
+    assert all(m.public_name not in response.text for m in members)
+
+
+def test_a_logged_in_stranger_sees_only_the_count_of_a_public_community(client):
+    community = CommunityFactory()
+    members = [member_of(community) for _ in range(2)]
+    client.force_login(UserFactory())
+
+    response = client.get(_members_url(community))
+
+    assert response.status_code == 200
+    assert response.context["members_count"] == 2
+    assert all(m.public_name not in response.text for m in members)
+
+
+def test_a_member_sees_who_else_is_a_member(client):
+    community = CommunityFactory()
+    neighbour = member_of(community)
+    client.force_login(member_of(community))
+
+    response = client.get(_members_url(community))
+
+    assert neighbour.public_name in response.text
+
+
 def test_the_member_page_query_count_does_not_grow_with_members(
     client, django_assert_max_num_queries
 ):
@@ -324,7 +357,9 @@ def test_the_member_page_query_count_does_not_grow_with_members(
     MembershipFactory.create_batch(25, community=community)
     MembershipFactory.create_batch(5, community=community, state=State.REQUESTED)
 
-    with django_assert_max_num_queries(13):
+    # One more than before names became members-only: whether the viewer is an
+    # active member is asked before the list.
+    with django_assert_max_num_queries(14):
         response = client.get(_members_url(community))
 
     assert response.status_code == 200

@@ -7,6 +7,7 @@ from wagtail.users.forms import UserEditForm as WagtailBaseEditForm
 from communities.models import Community
 
 from .models import User
+from .validators import validate_display_name
 
 
 class SignupForm(forms.Form):
@@ -16,6 +17,8 @@ class SignupForm(forms.Form):
         label=_("Display name"),
         max_length=80,
         help_text=_("The name other residents see, for example “Karen from Skovby”."),
+        # A plain form: the model's validators do not run by themselves.
+        validators=[validate_display_name],
     )
 
     field_order = ["display_name", "email", "password1", "password2"]
@@ -44,9 +47,15 @@ class ProfileForm(forms.ModelForm):
         ]
 
 
+def _admin_display_name() -> forms.CharField:
+    return forms.CharField(
+        label=_("Display name"), max_length=80, validators=[validate_display_name]
+    )
+
+
 class WagtailUserEditForm(WagtailBaseEditForm):
-    display_name = forms.CharField(label=_("Display name"), max_length=80)
+    display_name = _admin_display_name()
 
 
 class WagtailUserCreationForm(WagtailBaseCreationForm):
-    display_name = forms.CharField(label=_("Display name"), max_length=80)
+    display_name = _admin_display_name()

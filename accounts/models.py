@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .validators import validate_display_name
+
 
 class EmailUserManager(UserManager):
     """Users log in with their e-mail address; there is no username."""
@@ -38,6 +40,7 @@ class User(AbstractUser):
         max_length=80,
         blank=True,
         help_text=_("The name other residents see."),
+        validators=[validate_display_name],
     )
     preferred_language = models.CharField(
         _("preferred language"),

@@ -3,6 +3,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import User
@@ -113,6 +114,102 @@ def test_sign_up_needs_a_display_name(client):
     assert response.status_code == 200
     assert response.context["form"].errors["display_name"]
     assert not User.objects.filter(email="ny@example.org").exists()
+
+
+# --- display names
+
+# Bidirectional overrides and isolates turn the text after them around; zero-width
+# and other invisible characters make one name pass for another.
+INVISIBLE = {
+    "right-to-left override": "\u202e",
+    "left-to-right embedding": "\u202a",
+    "first strong isolate": "\u2068",
+    "pop directional isolate": "\u2069",
+    "zero-width space": "\u200b",
+    "zero-width joiner": "\u200d",
+    "byte order mark": "\ufeff",
+    "bell": "\u0007",
+    "tab": "\t",
+    "line separator": "\u2028",
+}
+
+
+@pytest.mark.parametrize("char", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_sign_up_refuses_a_display_name_with_invisible_characters(client, char):
+    name = f"Karen{char}nesreK"
+
+    response = _sign_up(client, display_name=name)
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["display_name"]
+    assert "U+" in error
+    assert response.context["form"]["display_name"].value() == name
+    assert not User.objects.filter(email="ny@example.org").exists()
+
+
+def test_the_profile_refuses_a_display_name_with_an_override_and_keeps_the_text(
+    client,
+):
+    user = UserFactory(display_name="Karen")
+    client.force_login(user)
+
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": "Karen\u202egnirts", "preferred_language": "", "bio": "Hej"},
+    )
+
+    assert response.status_code == 200
+    assert "U+202E" in response.context["form"].errors["display_name"][0]
+    assert "Karen\u202egnirts" in response.text
+    user.refresh_from_db()
+    assert user.display_name == "Karen"
+
+
+@pytest.mark.parametrize(
+    "form_name", ["WagtailUserCreationForm", "WagtailUserEditForm"]
+)
+def test_the_admins_user_forms_refuse_a_display_name_with_an_override(form_name):
+    from accounts import forms
+
+    user = UserFactory() if form_name == "WagtailUserEditForm" else None
+    form_class = getattr(forms, form_name)
+    kwargs = {"instance": user} if user else {}
+
+    form = form_class(
+        data={"display_name": "Karen\u2066x", "email": "k@example.org"}, **kwargs
+    )
+
+    assert not form.is_valid()
+    assert "U+2066" in form.errors["display_name"][0]
+
+
+def test_every_path_to_a_display_name_is_checked_by_the_model():
+    user = UserFactory.build(display_name="Karen\u200bJensen")
+
+    with pytest.raises(ValidationError) as refused:
+        user.full_clean()
+
+    assert "display_name" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Karen fra Ærø",
+        "Ólafur Þór",
+        "محمد علي",
+        "李小龙",
+        "Bente 🌻",
+        "Anne-Marie O'Neil",
+        "Bente \U0001f469\u200d\U0001f33e",  # woman farmer: an emoji joined by a ZWJ
+        "\u0646\u0631\u06af\u0633\u200c\u0647\u0627",  # Persian, with a ZWNJ
+    ],
+)
+def test_display_names_in_any_script_and_with_emoji_are_accepted(client, name):
+    response = _sign_up(client, display_name=name)
+
+    assert response.status_code == 302
+    assert User.objects.get(email="ny@example.org").display_name == name
 
 
 # --- log-in

@@ -4,11 +4,12 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.documents.models import AbstractDocument
-from wagtail.models import Collection, Page
-from wagtail.permissions import policy_registry
+from wagtail.models import Collection, Page, Site
+from wagtail.permissions import page_permission_policy, policy_registry
 
 from communities.models import Community, Membership
 from communities.selectors import (
@@ -19,7 +20,9 @@ from communities.selectors import (
 )
 from hub.geo import haversine_km
 
-from .models import EventPage, NewsPage, PortalPage
+from .models import EventPage, HubHomePage, NewsPage, PortalPage
+
+PAGE_EDITING_ACTIONS = {"add", "change", "publish"}
 
 
 def hidden_portal_paths(user: AnyUser) -> list[str]:
@@ -83,6 +86,31 @@ def can_read_portal_document(
         return True
     policy = policy_registry.get_by_type(get_document_model())
     return policy.user_has_any_permission_for_instance(user, ["change"], document)
+
+
+def hub_url_from_portal_host(request: HttpRequest) -> str:
+    """The hub home's absolute address when ``request`` came to a portal's own
+    host name (a site other than the default one); "" on the hub's site.
+
+    Wagtail has found (and cached) the request's site to serve the page, so only a
+    portal's own host costs a query."""
+    site = Site.find_for_request(request)
+    if site is None or site.is_default_site:
+        return ""
+    hub = HubHomePage.objects.live().first()
+    return (hub.get_url(request) or "") if hub is not None else ""
+
+
+def can_edit_pages(user: AnyUser) -> bool:
+    """Whether the Wagtail admin would let ``user`` in and edit at least one page.
+
+    One query for most people (their groups' page permissions, which Wagtail then
+    keeps on the user object); the admin-access check follows only for editors."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return page_permission_policy.user_has_any_permission(
+        user, PAGE_EDITING_ACTIONS
+    ) and user.has_perm("wagtailadmin.access_admin")
 
 
 def portals_for_listing(

@@ -45,7 +45,9 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(Community, slug=slug)
     portal = getattr(community, "portal_page", None)
     if portal is not None and portal.live:
-        return redirect(portal.url)
+        # Relative to the request's site: a portal with its own host name is also
+        # served under the hub, where the visitor is logged in.
+        return redirect(portal.get_url(request))
     return redirect("communities:members", slug=slug)
 
 

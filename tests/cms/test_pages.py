@@ -1,14 +1,16 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cms import services
 from cms.models import EventPage, InformationPage, NewsPage, PortalPage
 from communities.models import Membership
 from communities.selectors import is_active_member
-from tests.factories import MembershipFactory, UserFactory, member_of
+from tests.factories import MembershipFactory, UserFactory, member_of, organiser_of
 
 pytestmark = pytest.mark.django_db
 
@@ -297,6 +299,80 @@ def test_a_portal_is_served_on_its_own_host_name(client, make_portal):
     assert child.context["page"].title == "Nyt fra Skovby"
 
 
+def test_links_to_a_portal_with_its_own_host_name_stay_on_the_hub(client, make_portal):
+    portal = make_portal("skovby", name="Skovby", hostname="skovby.example.dk")
+    news = _news(portal, "Nyt fra Skovby")
+
+    home = client.get("/")
+    section = client.get("/villages/")
+    detail = client.get(reverse("communities:detail", args=["skovby"]))
+    article = client.get("/villages/skovby/" + news.slug + "/")
+
+    for response in (home, section, article):
+        assert 'href="/villages/skovby/"' in response.text
+        assert "skovby.example.dk" not in response.text
+    assert 'href="/villages/skovby/nyt-fra-skovby/"' in home.text
+    assert detail["Location"] == "/villages/skovby/"
+
+
+def test_a_portal_on_its_own_host_name_links_back_to_the_hub(client, make_portal):
+    portal = make_portal("skovby", name="Skovby", hostname="skovby.example.dk")
+    news = _news(portal, "Nyt fra Skovby")
+
+    home = client.get("/", HTTP_HOST="skovby.example.dk")
+    article = client.get("/" + news.slug + "/", HTTP_HOST="skovby.example.dk")
+
+    for response in (home, article):
+        assert 'class="hub-link" href="http://testserver/"' in response.text
+
+
+def test_a_portal_under_the_hub_needs_no_link_back_to_it(client, make_portal):
+    make_portal("skovby", name="Skovby")
+
+    response = client.get("/villages/skovby/")
+
+    assert 'class="hub-link"' not in response.text
+
+
+# --- the header's "Edit pages"
+
+
+def _header(response) -> str:
+    return response.text.split("</header>", 1)[0]
+
+
+def test_edit_pages_is_shown_to_an_organiser_who_edits_the_portal(client, make_portal):
+    portal = make_portal("skovby")
+    client.force_login(organiser_of(portal.community))
+
+    response = client.get("/")
+
+    assert f'href="{reverse("wagtailadmin_home")}"' in _header(response)
+
+
+def test_edit_pages_is_shown_to_municipal_staff_with_page_rights(client, hub):
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(services.municipal_staff_group_ensure())
+    client.force_login(moderator)
+
+    response = client.get("/")
+
+    assert f'href="{reverse("wagtailadmin_home")}"' in _header(response)
+
+
+def test_edit_pages_is_hidden_from_people_who_cannot_edit_any_page(client, hub):
+    in_a_group = UserFactory()
+    in_a_group.groups.add(Group.objects.create(name="Nyhedsbrev"))
+    staff_flag_only = UserFactory(is_staff=True)
+    headers = []
+
+    for person in (in_a_group, staff_flag_only):
+        client.force_login(person)
+        headers.append(_header(client.get("/")))
+
+    assert all(reverse("wagtailadmin_home") not in header for header in headers)
+
+
 # --- query counts
 
 
@@ -314,7 +390,7 @@ def _busy_hub(hub, make_portal, portals: int) -> list[PortalPage]:
 
 # Measured: session and user (2, logged in only), Wagtail's site and route (5 to 8),
 # privacy (2), the selectors, and the header (3, logged in only: unread messages,
-# unseen alerts, editor groups). None grows with
+# unseen alerts, page-editing rights). None grows with
 # the number of portals, news or events.
 HUB_HOME_QUERIES = 9
 HUB_HOME_MEMBER_QUERIES = 17

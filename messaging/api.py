@@ -235,3 +235,72 @@ def mark_read(request: HttpRequest, pk: int, data: ReadIn):
     except services.MessagingError as exc:
         return _error(exc)
     return Status(200, {"last_read_id": last})
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class ParticipantIn(Schema):
+    user: int
+    share_history: bool = Field(
+        description="Whether the person added reads the earlier messages too, "
+        "or only those sent from now on. Everyone in the conversation sees it."
+    )
+
+
+class ParticipantOut(Schema):
+    user: PersonOut
+    added_by: PersonOut | None
+    shares_history: bool
+    joined_after_id: int | None = Field(
+        description="The latest message when the person was added; empty for "
+        "the people the conversation started with."
+    )
+
+
+def _person(user) -> dict | None:
+    return {"id": user.pk, "name": user.public_name} if user else None
+
+
+def _participant_payload(participant) -> dict:
+    return {
+        "user": _person(participant.user),
+        "added_by": _person(participant.added_by),
+        "shares_history": participant.shares_history,
+        "joined_after_id": participant.joined_after_id,
+    }
+
+
+@router.get("/conversations/{int:pk}/participants", response=list[ParticipantOut])
+def list_participants(request: HttpRequest, pk: int):
+    """The people in a direct conversation, thread or restricted channel: who
+    added them, and whether they read the messages from before."""
+    conversation = _readable(request, pk)
+    people = selectors.participants_of(conversation).select_related("added_by")
+    return [_participant_payload(p) for p in people]
+
+
+@router.post(
+    "/conversations/{int:pk}/participants",
+    response={201: ParticipantOut, 400: ErrorOut, 403: ErrorOut},
+)
+def add_participant(request: HttpRequest, pk: int, data: ParticipantIn):
+    """Add someone: to a direct conversation you are in, a person you share a
+    community with; to a channel you organise, a member of its communities.
+    Threads take nobody in. The person is told."""
+    conversation = _readable(request, pk)
+    person = selectors.active_person(data.user)
+    if person is None:
+        raise Http404
+    try:
+        participant = services.participant_add(
+            actor=request.user,
+            conversation=conversation,
+            user=person,
+            share_history=data.share_history,
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
+    return Status(201, _participant_payload(participant))

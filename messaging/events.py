@@ -179,3 +179,33 @@ def password_changed(user_id: int) -> None:
     socket closes and connects again, so the browser that changed it signs in
     afresh with its renewed session and every other one is refused."""
     _after_commit(user_group(user_id), {"type": DISCONNECT, "reason": "password"})
+
+
+def message_changed_for(
+    message: Message, *, change: str, user_ids: Iterable[int]
+) -> None:
+    """``message_changed`` for some readers only, each through their own group:
+    for a change that others in the conversation may not see (they were added
+    after the message without the earlier ones)."""
+    payload = {
+        "type": f"message.{change}",
+        "message": message_payload(message, with_reactions=change != "new"),
+    }
+    event = as_event(payload)
+    for user_id in set(user_ids):
+        _after_commit(user_group(user_id), event)
+
+
+def participant_added(
+    *, user_id: int, conversation: Conversation, actor_name: str
+) -> None:
+    """Tell one person that someone (``actor_name``) added them to
+    ``conversation``."""
+    payload = {
+        "type": "notification",
+        "kind": "added",
+        "conversation": conversation.pk,
+        "author": actor_name,
+        "url": reverse("messaging:conversation", args=[conversation.pk]),
+    }
+    _after_commit(user_group(user_id), as_event(payload))

@@ -67,3 +67,24 @@ class PeopleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = choices
         self.fields["people"].label_from_instance = lambda u: u.public_name
+
+
+class AddPersonForm(forms.Form):
+    """Add someone to a conversation, choosing deliberately what they read."""
+
+    user = forms.ModelChoiceField(label=_("Add a person"), queryset=None)
+    share_history = forms.TypedChoiceField(
+        label=_("May they read the earlier messages?"),
+        choices=[
+            ("yes", _("Yes, they read the whole conversation")),
+            ("no", _("No, only the messages from now on")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text=_("Everyone in the conversation sees what you chose."),
+    )
+
+    def __init__(self, *args, choices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = choices
+        self.fields["user"].label_from_instance = lambda u: u.public_name

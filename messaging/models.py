@@ -162,6 +162,16 @@ class Participant(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when someone is added to a running conversation: the latest message
+    # then. Empty for the people a conversation starts with.
+    joined_after_id = models.PositiveBigIntegerField(
+        _("joined after message"), null=True, blank=True, editable=False
+    )
+    shares_history = models.BooleanField(
+        _("sees the earlier messages"),
+        default=True,
+        help_text=_("Chosen by the person who added them."),
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -174,6 +184,13 @@ class Participant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.conversation}"
+
+    @property
+    def history_after_id(self) -> int:
+        """This person reads the messages with a greater id (0: all of them)."""
+        if self.shares_history or self.joined_after_id is None:
+            return 0
+        return self.joined_after_id
 
 
 class Message(models.Model):
@@ -292,12 +309,14 @@ class ReadState(models.Model):
 
 
 class Notification(models.Model):
-    """A direct message or a mention waiting for its reader."""
+    """A direct message, a mention or a reply waiting for its reader, or word
+    that someone added them to a conversation (then with no message)."""
 
     class Kind(models.TextChoices):
         DIRECT = "direct", _("Direct message")
         MENTION = "mention", _("Mention")
         REPLY = "reply", _("Reply")
+        ADDED = "added", _("Added to a conversation")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -308,7 +327,17 @@ class Notification(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="+"
     )
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who added the person, for a notice without a message."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -71,6 +71,14 @@ def channel_community_ids(conversation: Conversation) -> list[int]:
     ]
 
 
+def _organiser_ids(community_id: int) -> QuerySet:
+    return Membership.objects.filter(
+        community_id=community_id,
+        state=Membership.State.ACTIVE,
+        role=Membership.Role.ORGANISER,
+    ).values_list("user_id", flat=True)
+
+
 def _readable_q(user: User) -> Q:
     # A channel follows membership: even its participants must be active
     # members of its community or of one it is shared with.
@@ -103,44 +111,67 @@ def conversation_ids_for(user: AnyUser) -> set[int]:
 
 
 def can_read(*, user: AnyUser, conversation: Conversation) -> bool:
-    """The rules of conversations_readable_by for one conversation, in small
+    """The rules of conversations_readable_by for one conversation."""
+    return read_floor(user=user, conversation=conversation) is not None
+
+
+def read_floor(*, user: AnyUser, conversation: Conversation) -> int | None:
+    """None if ``user`` may not read ``conversation``; otherwise the message id
+    after which they read it: 0 (everything), or for someone added without the
+    earlier messages, the latest message when they were added. In small
     queries, the usual case first (this runs on every write)."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return None
     if conversation.kind != Kind.CHANNEL:
-        return Participant.objects.filter(conversation=conversation, user=user).exists()
+        mine = Participant.objects.filter(conversation=conversation, user=user)
+        return _floor(mine)
     active = Membership.objects.filter(user=user, state=Membership.State.ACTIVE)
     if conversation.is_restricted:
-        return _restricted_reader(user, conversation, active)
+        return _restricted_floor(user, conversation, active)
     # The usual case first, in one plain query: a member of the channel's own
     # community. Then the communities it is shared with, then staff.
     if active.filter(community_id=conversation.community_id).exists():
-        return True
-    shared = active.filter(
-        community_id__in=_accepted_shares()
-        .filter(channel=conversation)
-        .values("community_id")
-    )
-    return shared.exists() or is_municipal_staff(user)
+        return 0
+    shared = active.filter(community_id__in=_shared_in_ids(conversation))
+    return 0 if shared.exists() or is_municipal_staff(user) else None
 
 
-def _restricted_reader(
+def _floor(participants: QuerySet[Participant]) -> int | None:
+    for joined_after_id, shares_history in participants.values_list(
+        "joined_after_id", "shares_history"
+    )[:1]:
+        return 0 if shares_history or joined_after_id is None else joined_after_id
+    return None
+
+
+def _shared_in_ids(conversation: Conversation) -> QuerySet:
+    """Communities that accepted to share ``conversation``."""
+    return _accepted_shares().filter(channel=conversation).values("community_id")
+
+
+def _restricted_floor(
     user: User, conversation: Conversation, active: QuerySet[Membership]
-) -> bool:
+) -> int | None:
     """A participant who is still an active member of one of the channel's
-    communities, an organiser of its own community, or staff."""
-    participant = Participant.objects.filter(
-        conversation=conversation,
-        user=user,
-        user__memberships__state=Membership.State.ACTIVE,
-        user__memberships__community_id__in=channel_community_ids(conversation),
+    communities (with the history they were given), an organiser of its own
+    community or staff (everything)."""
+    in_community = Q(user__memberships__community_id=conversation.community_id) | Q(
+        user__memberships__community_id__in=_shared_in_ids(conversation)
     )
-    if participant.exists():
-        return True
+    floor = _floor(
+        Participant.objects.filter(
+            in_community,
+            conversation=conversation,
+            user=user,
+            user__memberships__state=Membership.State.ACTIVE,
+        )
+    )
+    if floor == 0:
+        return 0
     organiser = active.filter(
         community_id=conversation.community_id, role=Membership.Role.ORGANISER
     )
-    return organiser.exists() or is_municipal_staff(user)
+    return 0 if organiser.exists() or is_municipal_staff(user) else floor
 
 
 def can_write(*, user: AnyUser, conversation: Conversation) -> bool:
@@ -167,11 +198,7 @@ def audience_user_ids(conversation: Conversation) -> set[int]:
     ).values_list("user_id", flat=True)
     if not conversation.is_restricted:
         return set(members)
-    organisers = Membership.objects.filter(
-        community_id=conversation.community_id,
-        state=Membership.State.ACTIVE,
-        role=Membership.Role.ORGANISER,
-    ).values_list("user_id", flat=True)
+    organisers = _organiser_ids(conversation.community_id)
     people = conversation.participants.filter(user_id__in=members).values_list(
         "user_id", flat=True
     )
@@ -234,32 +261,91 @@ def conversations_with_unread(user: AnyUser) -> QuerySet[Conversation]:
 
 def messages_in(
     *, user: AnyUser, conversation: Conversation, after_seq: int = 0, limit: int = 200
-) -> QuerySet[Message]:
+) -> list[Message]:
     """Messages changed after ``after_seq`` (new, edited, removed, hidden, reacted),
-    oldest first; empty unless ``user`` may read the conversation."""
-    if not can_read(user=user, conversation=conversation):
-        return Message.objects.none()
-    return (
-        Message.objects.filter(conversation=conversation, seq__gt=after_seq)
+    oldest first; empty unless ``user`` may read the conversation, and only the
+    messages of their part of its history."""
+    floor = read_floor(user=user, conversation=conversation)
+    if floor is None:
+        return []
+    qs = (
+        Message.objects.filter(
+            conversation=conversation, seq__gt=after_seq, id__gt=floor
+        )
         .select_related("author", "reply_to__author")
         .prefetch_related("reactions")
         .order_by("seq")[:limit]
     )
+    return _without_replies_before(list(qs), floor)
+
+
+RECENT_LIMIT = 50
 
 
 def recent_messages(
-    *, user: AnyUser, conversation: Conversation, limit: int = 50
+    *, user: AnyUser, conversation: Conversation, limit: int = RECENT_LIMIT
 ) -> list[Message]:
-    """The latest ``limit`` messages, oldest first, for the conversation page."""
-    if not can_read(user=user, conversation=conversation):
+    """The latest ``limit`` messages ``user`` may read, oldest first, for the
+    conversation page."""
+    floor = read_floor(user=user, conversation=conversation)
+    if floor is None:
         return []
     qs = (
-        Message.objects.filter(conversation=conversation)
+        Message.objects.filter(conversation=conversation, id__gt=floor)
         .select_related("author", "reply_to__author")
         .prefetch_related("reactions")
         .order_by("-id")[:limit]
     )
-    return list(reversed(qs))
+    return _without_replies_before(list(reversed(qs)), floor)
+
+
+def _without_replies_before(messages: list[Message], floor: int) -> list[Message]:
+    """A reply keeps the text it answers out of sight of a reader who may not
+    read that message: these instances are for showing, never for saving."""
+    if floor:
+        for message in messages:
+            if message.reply_to_id is not None and message.reply_to_id <= floor:
+                message.reply_to = None
+    return messages
+
+
+def message_for_reply(
+    *, user: AnyUser, conversation: Conversation, message_id: int
+) -> Message | None:
+    """The message of ``conversation`` that ``user`` is replying to, if they
+    may read it."""
+    floor = read_floor(user=user, conversation=conversation)
+    if floor is None or message_id <= floor:
+        return None
+    return (
+        Message.objects.filter(pk=message_id, conversation=conversation)
+        .select_related("author")
+        .first()
+    )
+
+
+def blind_to(*, conversation: Conversation, message_id: int) -> set[int]:
+    """Participants who may not read message ``message_id``: they were added
+    after it without the earlier messages (organisers of a restricted channel
+    read it all the same)."""
+    if conversation.kind == Kind.CHANNEL and not conversation.is_restricted:
+        return set()
+    blind = conversation.participants.filter(
+        shares_history=False, joined_after_id__gte=message_id
+    )
+    if conversation.kind == Kind.CHANNEL:
+        blind = blind.exclude(user_id__in=_organiser_ids(conversation.community_id))
+    return set(blind.values_list("user_id", flat=True))
+
+
+def participants_added(conversation: Conversation) -> list[Participant]:
+    """The people added to a running conversation, by whom and with what
+    history, in the order it happened: every reader sees these notes."""
+    return list(
+        conversation.participants.filter(joined_after_id__isnull=False)
+        .select_related("user", "added_by")
+        .order_by("created_at", "pk")
+    )
 
 
 def unread_notification_count(user: AnyUser) -> int:
@@ -274,7 +360,7 @@ def notifications_for(user: AnyUser, *, limit: int = 50) -> QuerySet[Notificatio
         return Notification.objects.none()
     return (
         Notification.objects.filter(user=user)
-        .select_related("message__author", "conversation")
+        .select_related("message__author", "conversation", "actor")
         .order_by("-created_at")[:limit]
     )
 
@@ -304,6 +390,21 @@ def people_reachable_by(user: AnyUser) -> QuerySet[User]:
         .exclude(pk=user.pk)
         .distinct()
         .order_by("display_name", "email")
+    )
+
+
+def active_person(user_id: int) -> User | None:
+    """An active account by id (to be added somewhere; the service decides)."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def people_addable_to(*, user: AnyUser, conversation: Conversation) -> QuerySet[User]:
+    """Whom ``user`` may add to a direct conversation they are in: people they
+    share a community with, not in it yet. Nobody for channels and threads."""
+    if conversation.kind != Kind.DIRECT:
+        return User.objects.none()
+    return people_reachable_by(user).exclude(
+        conversation_participations__conversation=conversation
     )
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from communities.selectors import (
 from hub.ratelimit import RateLimited
 
 from . import selectors, services
-from .forms import ChannelForm, EditForm, MessageForm, PeopleForm
+from .forms import AddPersonForm, ChannelForm, EditForm, MessageForm, PeopleForm
 from .models import ChannelShare, Conversation, Message, Reaction
 
 WriteErrors = (services.MessagingError, RateLimited)
@@ -137,15 +138,17 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _conversation_context(request, conv: Conversation, form: MessageForm) -> dict:
     recent = selectors.recent_messages(user=request.user, conversation=conv)
-    if recent:
-        services.conversation_mark_read(
-            user=request.user, conversation=conv, up_to_id=recent[-1].pk
-        )
+    # Also with no messages: the notice of being added is read here too.
+    services.conversation_mark_read(
+        user=request.user, conversation=conv, up_to_id=recent[-1].pk if recent else 0
+    )
     reply_to = request.GET.get("reply")
     if reply_to and reply_to.isdigit() and not form.is_bound:
         form.initial["reply_to"] = int(reply_to)
+    is_direct = conv.kind == Conversation.Kind.DIRECT
     return {
         "conversation": conv,
+        "timeline": _timeline(conv, recent),
         "recent": recent,
         "form": form,
         "can_write": selectors.can_write(user=request.user, conversation=conv),
@@ -157,15 +160,41 @@ def _conversation_context(request, conv: Conversation, form: MessageForm) -> dic
             if conv.kind != Conversation.Kind.CHANNEL or conv.is_restricted
             else []
         ),
+        "add_form": _add_form(request, conv) if is_direct else None,
         "emoji_choices": Reaction.Emoji.choices,
         "replying_to": (
-            Message.objects.filter(pk=form.initial.get("reply_to"), conversation=conv)
-            .select_related("author")
-            .first()
+            selectors.message_for_reply(
+                user=request.user,
+                conversation=conv,
+                message_id=form.initial["reply_to"],
+            )
             if form.initial.get("reply_to")
             else None
         ),
     }
+
+
+def _timeline(conv: Conversation, recent: list[Message]) -> list[tuple[str, object]]:
+    """The messages with a note where someone was added, in the order it
+    happened. Notes older than the messages shown are left out, unless the
+    page shows the conversation from its start."""
+    notes = selectors.participants_added(conv)
+    if not notes:
+        return [("message", m) for m in recent]
+    shows_start = len(recent) < selectors.RECENT_LIMIT
+    first = recent[0].pk if recent else 0
+    items: list[tuple[tuple[int, int], str, object]] = [
+        ((m.pk, 0), "message", m) for m in recent
+    ]
+    for note in notes:
+        if shows_start or note.joined_after_id >= first:
+            items.append(((note.joined_after_id, 1), "note", note))
+    return [(kind, item) for _key, kind, item in sorted(items, key=lambda i: i[0])]
+
+
+def _add_form(request: HttpRequest, conv: Conversation, data=None) -> AddPersonForm:
+    choices = selectors.people_addable_to(user=request.user, conversation=conv)
+    return AddPersonForm(data, choices=choices, auto_id="add_%s")
 
 
 def _own_message(request: HttpRequest, pk: int) -> Message:
@@ -270,7 +299,9 @@ def channel_settings(request: HttpRequest, pk: int) -> HttpResponse:
         "conversation": conv,
         "form": form,
         "participants": selectors.participants_of(conv),
-        "candidates": selectors.channel_candidates(conversation=conv),
+        "add_form": AddPersonForm(
+            choices=selectors.channel_candidates(conversation=conv)
+        ),
         "shares": shares,
     }
     return render(request, "messaging/channel_settings.html", context)
@@ -285,14 +316,11 @@ def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.channel_archive(
                 actor=request.user, conversation=conv, archived=action == "archive"
             )
-        elif action in ("add", "remove"):
+        elif action == "remove":
             person = get_object_or_404(User, pk=request.POST.get("user"))
-            service = (
-                services.participant_add
-                if action == "add"
-                else services.participant_remove
+            services.participant_remove(
+                actor=request.user, conversation=conv, user=person
             )
-            service(actor=request.user, conversation=conv, user=person)
         else:
             raise Http404
     except WriteErrors as exc:
@@ -302,3 +330,37 @@ def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "remove" and request.POST.get("user") == str(request.user.pk):
         return redirect("messaging:inbox")
     return redirect("messaging:channel_settings", pk=pk)
+
+
+@login_required
+@require_POST
+def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add someone to a direct conversation (a participant) or a channel (its
+    organisers), with a deliberate choice of what history they read."""
+    conv = _readable(request, pk)
+    if conv.kind == Conversation.Kind.CHANNEL:
+        choices = selectors.channel_candidates(conversation=conv)
+        form = AddPersonForm(request.POST, choices=choices)
+        back = reverse("messaging:channel_settings", args=[pk])
+    else:
+        form = _add_form(request, conv, request.POST)
+        back = conv.get_absolute_url()
+    if not form.is_valid():
+        for errors in form.errors.values():
+            _fail(request, errors[0])
+        return redirect(back)
+    try:
+        services.participant_add(
+            actor=request.user,
+            conversation=conv,
+            user=form.cleaned_data["user"],
+            share_history=form.cleaned_data["share_history"],
+        )
+    except WriteErrors as exc:
+        _fail(request, exc)
+    else:
+        messages.success(
+            request,
+            _("%(name)s was added.") % {"name": form.cleaned_data["user"].public_name},
+        )
+    return redirect(back)

@@ -21,8 +21,6 @@ from .conversations import (
     channel_share_decide,
     channel_update,
     direct_start,
-    participant_add,
-    participant_remove,
     thread_for_object,
 )
 from .messages import (
@@ -33,6 +31,7 @@ from .messages import (
     message_set_visibility,
     reaction_toggle,
 )
+from .participants import participant_add, participant_remove
 
 __all__ = [
     "EDIT_LIMIT",

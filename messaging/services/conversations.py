@@ -188,35 +188,6 @@ def channel_archive(
     return conversation
 
 
-@transaction.atomic
-def participant_add(*, actor: User, conversation: Conversation, user: User) -> None:
-    """Add someone to a restricted channel (organisers) or a conversation the
-    actor is in. Only members of the channel's communities can be added."""
-    if conversation.kind == Kind.CHANNEL:
-        _require_manager(actor, conversation)
-        communities = selectors.channel_community_ids(conversation)
-        if not Membership.objects.filter(
-            user=user, community_id__in=communities, state=Membership.State.ACTIVE
-        ).exists():
-            raise MessagingError(_("Only members of the community can be added."))
-    elif not conversation.participants.filter(user=actor).exists():
-        raise NotPermitted
-    Participant.objects.get_or_create(
-        conversation=conversation, user=user, defaults={"added_by": actor}
-    )
-    events.subscriptions_changed([user.pk])
-
-
-@transaction.atomic
-def participant_remove(*, actor: User, conversation: Conversation, user: User) -> None:
-    """Remove someone from a restricted channel (organisers) or leave a
-    conversation oneself. Their sockets stop receiving it at once."""
-    if actor.pk != user.pk:
-        _require_manager(actor, conversation)
-    Participant.objects.filter(conversation=conversation, user=user).delete()
-    events.subscriptions_changed([user.pk])
-
-
 def _shares_a_community(actor: User, others: list[User]) -> bool:
     mine = Membership.objects.filter(user=actor, state=Membership.State.ACTIVE).values(
         "community_id"

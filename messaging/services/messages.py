@@ -1,8 +1,10 @@
 """Writes to messages: send, edit, remove, hide, react, mark read."""
 
+import copy
 import logging
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,11 +93,14 @@ def message_send(
     for existing in Message.objects.filter(author=author, client_id=client_id)[:1]:
         return _replayed(existing, conversation)
     body = _clean_body(body)
-    if not selectors.can_write(user=author, conversation=conversation):
+    floor = None
+    if not conversation.is_archived:
+        floor = selectors.read_floor(user=author, conversation=conversation)
+    if floor is None:
         raise NotPermitted(_("You cannot write in this conversation."))
     _limit("message-send", author, SEND_LIMIT)
     reply_to = None
-    if reply_to_id:
+    if reply_to_id and reply_to_id > floor:  # only to a message one may read
         reply_to = Message.objects.filter(
             pk=reply_to_id, conversation=conversation
         ).first()
@@ -111,11 +116,41 @@ def message_send(
             )
             _mark_read(author, conversation, message.pk)
             _notify(message, conversation)
-            events.message_changed(message, change="new")
+            _announce_new(message, conversation)
     except IntegrityError:  # the same client_id raced us
         existing = Message.objects.get(author=author, client_id=client_id)
         return _replayed(existing, conversation)
     return message, True
+
+
+def _announce(message: Message, *, change: str) -> None:
+    """Send a change to the conversation's sockets, or, if some people in it
+    may not read this message, only to those who may."""
+    conversation = message.conversation
+    blind = selectors.blind_to(conversation=conversation, message_id=message.pk)
+    if not blind:
+        events.message_changed(message, change=change)
+        return
+    readers = selectors.audience_user_ids(conversation) - blind
+    events.message_changed_for(message, change=change, user_ids=readers)
+
+
+def _announce_new(message: Message, conversation: Conversation) -> None:
+    """A new message reaches everyone; a reply to a message some of them may
+    not read reaches those without the text it answers."""
+    blind = (
+        selectors.blind_to(conversation=conversation, message_id=message.reply_to_id)
+        if message.reply_to_id
+        else set()
+    )
+    if not blind:
+        events.message_changed(message, change="new")
+        return
+    readers = selectors.audience_user_ids(conversation) - blind
+    events.message_changed_for(message, change="new", user_ids=readers)
+    shown = copy.copy(message)
+    shown.reply_to = None
+    events.message_changed_for(shown, change="new", user_ids=blind)
 
 
 def _replayed(existing: Message, conversation: Conversation) -> tuple[Message, bool]:
@@ -177,7 +212,7 @@ def message_edit(*, actor: User, message: Message, body: str) -> Message:
     message.edited_at = timezone.now()
     message.seq = _next_seq(message.conversation, new_message=False)
     message.save(update_fields=["body", "edited_at", "seq"])
-    events.message_changed(message, change="edited")
+    _announce(message, change="edited")
     return message
 
 
@@ -192,7 +227,7 @@ def message_remove(*, actor: User, message: Message) -> Message:
     message.removed_at = timezone.now()
     message.seq = _next_seq(message.conversation, new_message=False)
     message.save(update_fields=["removed_at", "seq"])
-    events.message_changed(message, change="removed")
+    _announce(message, change="removed")
     return message
 
 
@@ -211,7 +246,7 @@ def message_set_visibility(
     message.visibility = visibility
     message.seq = _next_seq(message.conversation, new_message=False)
     message.save(update_fields=["visibility", "seq"])
-    events.message_changed(message, change="visibility")
+    _announce(message, change="visibility")
     return message
 
 
@@ -233,7 +268,7 @@ def reaction_toggle(*, actor: User, message: Message, emoji: str) -> Message:
         Reaction.objects.create(message=message, user=actor, emoji=emoji)
     message.seq = _next_seq(message.conversation, new_message=False)
     message.save(update_fields=["seq"])
-    events.message_changed(message, change="reactions")
+    _announce(message, change="reactions")
     return message
 
 
@@ -252,7 +287,8 @@ def conversation_mark_read(
     *, user: User, conversation: Conversation, up_to_id: int | None = None
 ) -> int:
     """Mark ``conversation`` read up to ``up_to_id`` (default: everything), with
-    its notifications. Returns the last read id."""
+    its notifications (also the notice of being added). Returns the last read
+    id."""
     if not selectors.can_read(user=user, conversation=conversation):
         raise NotPermitted
     latest = (
@@ -261,9 +297,9 @@ def conversation_mark_read(
     up_to_id = latest if up_to_id is None else min(up_to_id, latest)
     _mark_read(user, conversation, up_to_id)
     Notification.objects.filter(
+        Q(message_id__lte=up_to_id) | Q(message__isnull=True),
         user=user,
         conversation=conversation,
-        message_id__lte=up_to_id,
         read_at__isnull=True,
     ).update(read_at=timezone.now())
     return up_to_id

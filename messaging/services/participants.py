@@ -1,0 +1,104 @@
+"""Who takes part in a conversation: adding and removing people.
+
+Adding follows a rule a person would expect. Organisers add members of a
+channel's communities to it. In a direct conversation a participant adds people
+they share an active community with (municipal staff anyone), and decides whether
+the new person reads the earlier messages. A thread belongs to the app that owns
+its subject (a match, a task), which alone decides its people
+(``thread_for_object``): nobody is added to it here. Every reader then sees who
+was added, by whom and with what history (``selectors.participants_added``).
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from communities.models import Membership
+from communities.selectors import is_municipal_staff
+from hub import ratelimit
+
+from .. import events, selectors
+from ..models import Conversation, Notification, Participant
+from .common import MessagingError, NotPermitted
+from .conversations import _require_manager, _shares_a_community
+from .messages import _mark_read
+
+Kind = Conversation.Kind
+MAX_DIRECT_PEOPLE = 21  # the starter and twenty others, as direct_start allows
+
+
+def _check_may_add(actor: User, conversation: Conversation, user: User) -> None:
+    if conversation.kind == Kind.THREAD:
+        raise NotPermitted(
+            _("Only the people this conversation is about take part in it.")
+        )
+    if not user.is_active:
+        raise MessagingError(_("This account is not active."))
+    if conversation.kind == Kind.CHANNEL:
+        _require_manager(actor, conversation)
+        if not Membership.objects.filter(
+            user=user,
+            community_id__in=selectors.channel_community_ids(conversation),
+            state=Membership.State.ACTIVE,
+        ).exists():
+            raise MessagingError(_("Only members of the community can be added."))
+        return
+    if not conversation.participants.filter(user=actor).exists():
+        raise NotPermitted
+    if not is_municipal_staff(actor) and not _shares_a_community(actor, [user]):
+        raise NotPermitted(_("You can add people who share a community with you."))
+    if conversation.participants.count() >= MAX_DIRECT_PEOPLE:
+        raise MessagingError(_("A direct conversation has room for 21 people."))
+
+
+@transaction.atomic
+def participant_add(
+    *,
+    actor: User,
+    conversation: Conversation,
+    user: User,
+    share_history: bool = False,
+) -> Participant:
+    """Add ``user`` to a direct conversation the actor is in, or to a channel
+    (organisers); threads refuse. With ``share_history`` the person reads the
+    earlier messages too, without it only those sent from now on: the choice is
+    stored and shown to everyone in the conversation. The person is told.
+    Adding someone already there changes nothing."""
+    _check_may_add(actor, conversation, user)
+    if existing := Participant.objects.filter(
+        conversation=conversation, user=user
+    ).first():
+        return existing
+    ratelimit.hit(scope="participant-add", key=actor.pk, limit=60, window_s=3600)
+    # Lock the conversation as message_send does, so no message slips in between
+    # reading the latest id and the new participant's row.
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    latest = locked.messages.order_by("-id").values_list("pk", flat=True).first()
+    participant = Participant.objects.create(
+        conversation=conversation,
+        user=user,
+        added_by=actor,
+        joined_after_id=latest or 0,
+        shares_history=share_history,
+    )
+    if latest and not share_history:
+        # Unread counts start here: the earlier messages are not theirs to read.
+        _mark_read(user, conversation, latest)
+    Notification.objects.create(
+        user=user, kind=Notification.Kind.ADDED, conversation=conversation, actor=actor
+    )
+    events.participant_added(
+        user_id=user.pk, conversation=conversation, actor_name=actor.public_name
+    )
+    events.subscriptions_changed([user.pk])
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, actor: User, conversation: Conversation, user: User) -> None:
+    """Remove someone from a restricted channel (organisers) or leave a
+    conversation oneself. Their sockets stop receiving it at once."""
+    if actor.pk != user.pk:
+        _require_manager(actor, conversation)
+    Participant.objects.filter(conversation=conversation, user=user).delete()
+    events.subscriptions_changed([user.pk])

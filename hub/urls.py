@@ -6,13 +6,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from hub.api import api
+from hub.api import api, api_not_found
 from hub.health import healthz
 from hub.media import serve_media
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
+    re_path(r"^api/", api_not_found),  # not a page's 404, nor a slash redirect
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

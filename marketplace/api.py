@@ -97,6 +97,12 @@ class ListingIn(Schema):
     ends_at: datetime | None = None
     helpers_needed: int = 1
     publish: bool = True
+    client_id: str = Field(
+        "",
+        max_length=64,
+        description="Your own id for this listing: a retry with the same id "
+        "returns the first listing instead of creating another",
+    )
 
 
 class ResponseIn(Schema):
@@ -184,8 +190,10 @@ def _call(fn: Callable[[], T]) -> T:
         raise HttpError(404, str(exc.message)) from exc
     except services.NotPermitted as exc:
         raise HttpError(403, str(exc.message)) from exc
+    except services.ListingInvalid as exc:
+        raise _invalid(exc.errors, "body", "payload") from exc
     except services.LocationUnknown as exc:
-        raise HttpError(422, str(exc.message)) from exc
+        raise _invalid({"address": [exc.message]}, "body", "payload") from exc
     except services.InvalidState as exc:
         raise HttpError(409, str(exc.message)) from exc
     except services.MarketplaceError as exc:
@@ -245,10 +253,16 @@ def listing_detail(request: HttpRequest, pk: int):
 
 @router.post("/listings", response={201: ListingOut})
 def listing_create(request: HttpRequest, payload: ListingIn):
-    """Create a listing (published unless ``publish`` is false)."""
+    """Create a listing (published unless ``publish`` is false).
+
+    Checked exactly like the listing form: a 422 names each wrong field.
+    """
     communities = list(Community.objects.filter(slug__in=payload.communities))
-    if len(communities) != len(set(payload.communities)):
-        raise HttpError(400, "Unknown community")
+    unknown = set(payload.communities) - {c.slug for c in communities}
+    if unknown:
+        message = _("There is no community “%(slug)s”.")
+        errors = {"communities": [message % {"slug": slug} for slug in sorted(unknown)]}
+        raise _invalid(errors, "body", "payload")
     listing = _call(
         lambda: services.listing_create(
             author=request.user,
@@ -265,8 +279,10 @@ def listing_create(request: HttpRequest, payload: ListingIn):
             expires_at=payload.ends_at,
             helpers_needed=payload.helpers_needed,
             publish=payload.publish,
+            client_id=payload.client_id,
         )
     )
+    # A retry gets the answer the first try got: the same listing, 201.
     return Status(201, _listing_out(listing))
 
 

@@ -1,5 +1,7 @@
 """Forms: validate what people type; the services decide what may happen."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse_lazy
@@ -11,7 +13,14 @@ from hub import geo
 
 from . import images, selectors
 from .models import Category, Listing
-from .services import LocationUnknown, Place, PlaceUnknown, resolve_place
+from .services import (
+    ListingFields,
+    ListingInvalid,
+    LocationUnknown,
+    Place,
+    PlaceUnknown,
+    resolve_place,
+)
 
 TAG_INPUT = {
     "list": "tag-options",
@@ -151,16 +160,22 @@ class ListingForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, author: User, editing: bool = False, **kwargs):
+    client_id = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, author: User, listing: Listing | None = None, **kwargs):
+        # A new id per empty form: posting the same form twice finds the first.
+        kwargs.setdefault("initial", {}).setdefault("client_id", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.location_failed = False
-        self.editing = editing
+        self.listing = listing
+        self.editing = listing is not None
         self.fields["communities"].queryset = Community.objects.filter(
             memberships__user=author, memberships__state=Membership.State.ACTIVE
         ).order_by("name")
         _point_fields(self)
-        if editing:
+        if self.editing:
             del self.fields["kind"]
+            del self.fields["client_id"]
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -168,23 +183,7 @@ class ListingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("communities") and not cleaned.get("everyone_nearby"):
-            self.add_error(
-                "communities",
-                _("Choose at least one of your communities, or everyone nearby."),
-            )
-        kind = cleaned.get("kind")
-        if (
-            kind
-            and kind != Listing.Kind.VOLUNTEER
-            and cleaned.get("helpers_needed", 1) != 1
-        ):
-            self.add_error(
-                "helpers_needed", _("Only a call for volunteers asks for several.")
-            )
-        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if start and end and end < start:
-            self.add_error("ends_at", _("The end is before the start."))
+        self._check_listing_fields(cleaned)
         changed = {"address", "latitude", "longitude"} & set(self.changed_data)
         if not self.editing or changed:
             if (
@@ -197,6 +196,34 @@ class ListingForm(forms.Form):
             else:
                 _resolve(self, cleaned)
         return cleaned
+
+    def _check_listing_fields(self, cleaned: dict) -> None:
+        """The services' own validation, its errors shown beside the fields
+        (where a field already has one of its own, that one is enough)."""
+        fields = ListingFields(
+            kind=self.listing.kind if self.editing else cleaned.get("kind", ""),
+            title=cleaned.get("title", ""),
+            description=cleaned.get("description", ""),
+            category=cleaned.get("category", ""),
+            starts_at=cleaned.get("starts_at"),
+            ends_at=cleaned.get("ends_at"),
+            helpers_needed=cleaned.get("helpers_needed") or 1,
+            communities=cleaned.get("communities") or (),
+            everyone_nearby=cleaned.get("everyone_nearby", False),
+        )
+        self.add_refusal(ListingInvalid(fields.errors()))
+
+    def add_refusal(self, exc: Exception) -> None:
+        """Show a service's refusal: beside the fields it names, else on top."""
+        errors = getattr(exc, "errors", None)
+        if errors is None:
+            self.add_error(None, str(getattr(exc, "message", exc)))
+            return
+        for name, messages in errors.items():
+            target = name if name in self.fields else None
+            if target is None or not self.has_error(target):
+                for message in messages:
+                    self.add_error(target, message)
 
 
 def _coordinate_field(low: int, high: int, message) -> forms.FloatField:

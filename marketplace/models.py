@@ -79,6 +79,10 @@ class Listing(TimeStampedModel):
         _("helpers needed"), default=1, validators=[MaxValueValidator(100)]
     )
     expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The id the author's form or client generated: a retried post finds it.
+    client_id = models.CharField(
+        _("client id"), max_length=64, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("listing")
@@ -87,8 +91,9 @@ class Listing(TimeStampedModel):
         indexes = [
             # The radius-search prefilter: a bounding box on the public point of
             # open listings (search only ever looks at open ones). The audience
-            # columns, the date (sort by newest) and the id (PostgreSQL; SQLite
-            # has the rowid) make it covering: candidates need no table lookup.
+            # columns, the date (sort by newest), the end (one that has passed
+            # is not shown) and the id (PostgreSQL; SQLite has the rowid) make
+            # it covering: candidates need no table lookup.
             models.Index(
                 fields=[
                     "state",
@@ -97,6 +102,7 @@ class Listing(TimeStampedModel):
                     "everyone_nearby",
                     "author",
                     "published_at",
+                    "ends_at",
                 ],
                 include=["id"],
                 name="listing_bbox",
@@ -114,6 +120,11 @@ class Listing(TimeStampedModel):
                 | Q(starts_at__isnull=True)
                 | Q(ends_at__gte=F("starts_at")),
                 name="listing_window_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["author", "client_id"],
+                condition=~Q(client_id=""),
+                name="listing_client_id_per_author",
             ),
         ]
 

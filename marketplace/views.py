@@ -215,10 +215,11 @@ def listing_create(request: HttpRequest) -> HttpResponse:
             kind=data["kind"],
             place=data["place"],
             publish="save_draft" not in request.POST,
+            client_id=data["client_id"],
             **_service_fields(data),
         )
     except Refused as exc:
-        form.add_error(None, str(exc.message))
+        form.add_refusal(exc)
         return _listing_form_response(request, form, status=400)
     if listing.is_open:
         messages.success(request, _("Your listing is published."))
@@ -255,10 +256,14 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "helpers_needed": listing.helpers_needed,
     }
     if request.method != "POST":
-        form = ListingForm(author=request.user, editing=True, initial=initial)
+        form = ListingForm(author=request.user, listing=listing, initial=initial)
         return _listing_form_response(request, form, listing)
     form = ListingForm(
-        request.POST, request.FILES, author=request.user, editing=True, initial=initial
+        request.POST,
+        request.FILES,
+        author=request.user,
+        listing=listing,
+        initial=initial,
     )
     if not form.is_valid():
         return _listing_form_response(request, form, listing, status=400)
@@ -273,7 +278,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
             **fields,
         )
     except Refused as exc:
-        form.add_error(None, str(exc.message))
+        form.add_refusal(exc)
         return _listing_form_response(request, form, listing, status=400)
     messages.success(request, _("Your changes are saved."))
     return redirect(listing)

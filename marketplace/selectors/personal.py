@@ -11,15 +11,17 @@ from communities.models import Community
 from hub import geo
 
 from ..models import Booking, Listing, Match, Response, Watch, WatchHit
-from .visibility import AnyUser, visible_listings
+from .visibility import AnyUser, as_shown, visible_listings
 
 # --- the viewer's own things ---------------------------------------------------------
 
 
-def my_listings(user: AnyUser) -> QuerySet[Listing]:
+def my_listings(user: AnyUser) -> list[Listing]:
+    """The user's listings, newest first, with ``pending_count``; one whose end
+    has passed shows as expired (``as_shown``)."""
     if not user.is_authenticated:
-        return Listing.objects.none()
-    return (
+        return []
+    listings = (
         Listing.objects.filter(author=user)
         .annotate(
             pending_count=Count(
@@ -28,6 +30,8 @@ def my_listings(user: AnyUser) -> QuerySet[Listing]:
         )
         .order_by("-created_at")
     )
+    now = timezone.now()
+    return [as_shown(listing, now) for listing in listings]
 
 
 def my_responses(user: AnyUser) -> QuerySet[Response]:

@@ -16,7 +16,7 @@ from communities.selectors import is_municipal_staff
 from hub import geo
 
 from ..models import Listing, ListingPhoto
-from .visibility import PER_PAGE, AnyUser, _audience_q
+from .visibility import PER_PAGE, AnyUser, _audience_q, not_ended_q
 
 # --- radius search -------------------------------------------------------------------
 
@@ -57,8 +57,9 @@ def _filtered(
 ) -> QuerySet[Listing]:
     # Open listings only: the same rule as visible_listings() without the check
     # for matched counterparts, which only matters once a listing is no longer
-    # open and would cost a subquery per candidate.
-    qs = Listing.objects.filter(state=Listing.State.OPEN)
+    # open and would cost a subquery per candidate. One whose end has passed is
+    # not open any more, whether or not the expiry job has marked it yet.
+    qs = Listing.objects.filter(not_ended_q(), state=Listing.State.OPEN)
     if not is_municipal_staff(viewer):
         scope = _audience_q(viewer)
         if viewer.is_authenticated:

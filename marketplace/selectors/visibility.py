@@ -6,8 +6,11 @@ with "everyone nearby", in a public community, or in a community they are an
 active member of. The private location is read only by ``private_location``.
 """
 
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Community, Membership
@@ -45,15 +48,37 @@ def visible_listings(user: AnyUser) -> QuerySet[Listing]:
     return qs.filter(published)
 
 
+def not_ended_q(now: datetime | None = None) -> Q:
+    """Listings whose end (``ends_at``), if they have one, has not passed."""
+    return Q(ends_at__isnull=True) | Q(ends_at__gt=now or timezone.now())
+
+
+def as_shown(listing: Listing, now: datetime | None = None) -> Listing:
+    """``listing`` as people see it: open with its end passed, it is expired.
+
+    The maintenance job marks such listings expired every few minutes; until it
+    has, this keeps them from being shown (and answered, or booked) as open.
+    Only the instance changes, never the row.
+    """
+    ended = listing.ends_at is not None and listing.ends_at <= (now or timezone.now())
+    if listing.state == Listing.State.OPEN and ended:
+        listing.state = Listing.State.EXPIRED
+    return listing
+
+
 def listing_for_viewer(*, viewer: AnyUser, pk: int) -> Listing | None:
-    """One listing with author, tags and photos, or None when hidden from ``viewer``."""
-    return (
+    """One listing with author, tags and photos, or None when hidden from ``viewer``.
+
+    An open listing whose end has passed comes back expired (``as_shown``).
+    """
+    listing = (
         visible_listings(viewer)
         .select_related("author")
         .prefetch_related("tags", "photos", "communities")
         .filter(pk=pk)
         .first()
     )
+    return as_shown(listing) if listing is not None else None
 
 
 def can_view_listing(*, user: AnyUser, listing: Listing) -> bool:

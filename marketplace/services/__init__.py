@@ -4,6 +4,7 @@ writes in one transaction and schedules e-mails and tasks after commit."""
 from ._common import (
     BookingConflict,
     InvalidState,
+    ListingInvalid,
     LocationUnknown,
     MarketplaceError,
     NotPermitted,
@@ -40,11 +41,14 @@ from .responses import (
     response_decline,
     response_withdraw,
 )
+from .validation import ListingFields
 from .watches import alerts_mark_seen, watch_create, watch_delete, watch_match_listing
 
 __all__ = [
     "BookingConflict",
     "InvalidState",
+    "ListingFields",
+    "ListingInvalid",
     "LocationUnknown",
     "MarketplaceError",
     "NotPermitted",

@@ -33,6 +33,16 @@ class InvalidState(MarketplaceError):
     default_message = _("This cannot be done at this stage.")
 
 
+class ListingInvalid(MarketplaceError):
+    """Fields of a listing that are wrong: ``errors`` maps each to its messages."""
+
+    default_message = _("Please check the fields marked.")
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__(" ".join(m for ms in errors.values() for m in ms) or None)
+
+
 class LocationUnknown(MarketplaceError):
     default_message = _(
         "We could not find this address. Check the spelling, add the town, "

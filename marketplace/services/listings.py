@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
 
 from ._common import (
     InvalidState,
+    ListingInvalid,
     LocationUnknown,
     MarketplaceError,
     NotPermitted,
@@ -28,8 +29,10 @@ from ._common import (
     notify,
     require_user,
 )
+from .validation import ENDED, ListingFields, as_aware
 
 State = Listing.State
+CLIENT_ID_MAX = 64
 EDITABLE = (State.DRAFT, State.OPEN)
 
 
@@ -54,27 +57,10 @@ def resolve_place(place: Place) -> geo.GeoPoint:
     return point
 
 
-def _check_audience(author: User, communities: Sequence[Community], everyone: bool):
-    if not communities and not everyone:
-        raise MarketplaceError(
-            _("Choose at least one of your communities, or everyone nearby.")
-        )
+def _check_membership(author: User, communities: Sequence[Community]) -> None:
     mine = active_community_ids(author)
     if any(c.pk not in mine for c in communities):
         raise NotPermitted(_("You can only share in communities you are a member of."))
-
-
-def _check_fields(
-    kind: str, helpers_needed: int, starts_at: datetime | None, ends_at: datetime | None
-) -> None:
-    if kind != Listing.Kind.VOLUNTEER and helpers_needed != 1:
-        raise MarketplaceError(
-            _("Only a call for volunteers asks for several helpers.")
-        )
-    if not 1 <= helpers_needed <= 100:
-        raise MarketplaceError(_("Ask for between 1 and 100 helpers."))
-    if starts_at and ends_at and ends_at < starts_at:
-        raise MarketplaceError(_("The end of the time window is before its start."))
 
 
 def _store_location(listing: Listing, point: geo.GeoPoint, address: str) -> None:
@@ -169,43 +155,85 @@ def listing_create(
     photos: Iterable[UploadedFile] = (),
     photo_description: str = "",
     publish: bool = False,
+    client_id: str = "",
 ) -> Listing:
     """Create a listing as a draft, or published at once with ``publish``.
 
-    Refuses communities the author is not an active member of, an empty audience,
-    several helpers on anything but a volunteer call, an address nobody can find,
-    more than four photos or a file that is not a photo. Ten an hour per person.
+    Refuses what ``ListingFields`` refuses (ListingInvalid, naming the fields:
+    an unknown kind or category, a blank title or description, a window that
+    has ended, several helpers on anything but a volunteer call, no audience),
+    communities the author is not an active member of, an address nobody can
+    find, more than four photos or a file that is not a photo. Ten an hour per
+    person. A retry with the same ``client_id`` returns the first listing
+    unchanged and creates nothing.
     """
     require_user(author)
-    _check_fields(kind, helpers_needed, starts_at, ends_at)
-    _check_audience(author, communities, everyone_nearby)
+    client_id = _clean_client_id(client_id)
+    if client_id:
+        replayed = Listing.objects.filter(author=author, client_id=client_id).first()
+        if replayed is not None:
+            return replayed
+    fields = ListingFields(
+        kind=kind,
+        title=title,
+        description=description,
+        category=category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        helpers_needed=helpers_needed,
+        communities=communities,
+        everyone_nearby=everyone_nearby,
+    ).check()
+    _check_membership(author, communities)
     point = resolve_place(place)
     ratelimit.hit(scope="listing_create", key=author.pk, limit=10, window_s=3600)
-    with _files_removed_on_failure() as written, transaction.atomic():
-        listing = Listing(
-            author=author,
-            kind=kind,
-            title=title.strip(),
-            description=description.strip(),
-            category=category,
-            everyone_nearby=everyone_nearby,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            expires_at=expires_at,
-            helpers_needed=helpers_needed,
-            public_latitude=0.0,
-            public_longitude=0.0,
-        )
-        listing.save()
-        _store_location(listing, point, place.address)
-        listing.save(
-            update_fields=["public_latitude", "public_longitude", "place_name"]
-        )
-        listing.communities.set(communities)
-        listing.tags.set(_clean_tags(tags))
-        _add_photos(listing, photos, photo_description, written=written)
-        if publish:
-            _publish(listing)
+    try:
+        with _files_removed_on_failure() as written, transaction.atomic():
+            listing = _new_listing(author, fields, client_id, as_aware(expires_at))
+            _store_location(listing, point, place.address)
+            listing.save(
+                update_fields=["public_latitude", "public_longitude", "place_name"]
+            )
+            listing.communities.set(communities)
+            listing.tags.set(_clean_tags(tags))
+            _add_photos(listing, photos, photo_description, written=written)
+            if publish:
+                _publish(listing)
+    except IntegrityError:
+        # The same client_id raced us: the first of the two is the listing.
+        raced = client_id and Listing.objects.filter(author=author, client_id=client_id)
+        if not raced or not raced.exists():
+            raise
+        return raced.get()
+    return listing
+
+
+def _clean_client_id(client_id: str) -> str:
+    client_id = (client_id or "").strip()
+    if len(client_id) > CLIENT_ID_MAX:
+        raise ListingInvalid({"client_id": [_("This form is out of date; reload.")]})
+    return client_id
+
+
+def _new_listing(
+    author: User, fields: ListingFields, client_id: str, expires_at: datetime | None
+) -> Listing:
+    listing = Listing(
+        author=author,
+        client_id=client_id,
+        kind=fields.kind,
+        title=fields.title,
+        description=fields.description,
+        category=fields.category,
+        everyone_nearby=fields.everyone_nearby,
+        starts_at=fields.starts_at,
+        ends_at=fields.ends_at,
+        expires_at=expires_at,
+        helpers_needed=fields.helpers_needed,
+        public_latitude=0.0,
+        public_longitude=0.0,
+    )
+    listing.save()
     return listing
 
 
@@ -243,22 +271,38 @@ def listing_update(
     photo_description: str = "",
     photo_descriptions: Mapping[int, str] | None = None,
 ) -> Listing:
-    """Change a draft or open listing; author only. A new place moves the public point
-    once more. ``photo_descriptions`` maps the listing's photos to new alt texts."""
+    """Change a draft or open listing; author only, checked like ``listing_create``.
+
+    A new place moves the public point once more; a new end moves the expiry
+    with it. ``photo_descriptions`` maps the listing's photos to new alt texts.
+    """
     _require_author(actor, listing)
     if listing.state not in EDITABLE:
         raise InvalidState(_("Only drafts and open listings can be edited."))
-    _check_fields(listing.kind, helpers_needed, starts_at, ends_at)
-    _check_audience(actor, communities, everyone_nearby)
+    fields = ListingFields(
+        kind=listing.kind,
+        title=title,
+        description=description,
+        category=category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        helpers_needed=helpers_needed,
+        communities=communities,
+        everyone_nearby=everyone_nearby,
+    ).check()
+    _check_membership(actor, communities)
     point = resolve_place(place) if place is not None else None
     ratelimit.hit(scope="listing_update", key=actor.pk, limit=60, window_s=3600)
     with _files_removed_on_failure() as written, transaction.atomic():
-        listing.title, listing.description = title.strip(), description.strip()
+        end_moved = fields.ends_at != listing.ends_at
+        listing.title, listing.description = fields.title, fields.description
         listing.category, listing.everyone_nearby = category, everyone_nearby
-        listing.starts_at, listing.ends_at = starts_at, ends_at
+        listing.starts_at, listing.ends_at = fields.starts_at, fields.ends_at
         listing.helpers_needed = helpers_needed
         if expires_at is not None:
-            listing.expires_at = expires_at
+            listing.expires_at = as_aware(expires_at)
+        elif end_moved and listing.published_at:
+            listing.expires_at = _default_expiry(listing)
         if point is not None:
             _store_location(listing, point, place.address)
         listing.save()
@@ -297,6 +341,8 @@ def listing_publish(*, actor: User, listing: Listing) -> Listing:
     _require_author(actor, listing)
     if listing.state != State.DRAFT:
         raise InvalidState(_("Only a draft can be published."))
+    if listing.ends_at and listing.ends_at <= timezone.now():
+        raise ListingInvalid({"ends_at": [str(ENDED)]})
     with transaction.atomic():
         _publish(listing)
     return listing

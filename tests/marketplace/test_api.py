@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from marketplace.models import Listing, Match, Response
 from tests.marketplace.conftest import make_listing
@@ -65,7 +69,9 @@ def test_an_unknown_address_is_a_422_with_the_message(client, author, village):
     )
 
     assert response.status_code == 422
-    assert "could not find this address" in response.json()["detail"]
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "payload", "address"]
+    assert "could not find this address" in problem["msg"]
 
 
 def test_respond_accept_and_decline_through_the_api(
@@ -187,3 +193,110 @@ def test_search_for_an_unknown_place_names_it_in_the_422(client, listing):
 
     assert response.status_code == 422
     assert "We could not find the place “Qwertyville”" in str(response.json())
+
+
+def _new_listing(village, **changes) -> dict:
+    payload = {
+        "kind": "request",
+        "title": "Hjælp til at bære en sofa",
+        "description": "Tredje sal, ingen elevator.",
+        "category": "errands",
+        "communities": [village.slug],
+        "address": "Skovby",
+    }
+    payload.update(changes)
+    return payload
+
+
+def _ago(**delta) -> str:
+    return (timezone.now() - timedelta(**delta)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"kind": "sell"}, "kind"),
+        ({"category": "weapons"}, "category"),
+        ({"title": "   "}, "title"),
+        ({"description": ""}, "description"),
+        ({"starts_at": _ago(days=3), "ends_at": _ago(days=2)}, "ends_at"),
+        ({"ends_at": _ago(minutes=1)}, "ends_at"),
+        ({"ends_at": "2020-05-01T10:00:00"}, "ends_at"),  # no time zone: local
+        ({"helpers_needed": 3}, "helpers_needed"),
+        ({"kind": "volunteer", "helpers_needed": 1000}, "helpers_needed"),
+        ({"communities": [], "everyone_nearby": False}, "communities"),
+    ],
+)
+def test_creating_what_the_form_refuses_is_a_422_naming_the_field(
+    client, author, village, changes, field
+):
+    client.force_login(author)
+
+    response = client.post(
+        f"{API}/listings",
+        _new_listing(village, **changes),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    problems = response.json()["detail"]
+    assert [p["loc"] for p in problems] == [["body", "payload", field]]
+    assert problems[0]["msg"]
+    assert not Listing.objects.exists()
+
+
+def test_the_api_and_the_form_refuse_an_ended_window_with_the_same_words(
+    client, author, village
+):
+    client.force_login(author)
+    ended = timezone.localtime() - timedelta(days=1)
+
+    api = client.post(
+        f"{API}/listings",
+        _new_listing(village, ends_at=ended.isoformat()),
+        content_type="application/json",
+    )
+    form = client.post(
+        reverse("marketplace:create"),
+        {
+            **_new_listing(village, communities=[village.pk], helpers_needed=1),
+            "ends_at": ended.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+    message = api.json()["detail"][0]["msg"]
+    assert message == "The end has passed. Choose a later end, or none."
+    assert form.status_code == 400
+    assert form.context["form"].errors["ends_at"] == [message]
+    assert not Listing.objects.exists()
+
+
+def test_a_listing_created_through_the_api_with_a_future_window_is_open(
+    client, author, village
+):
+    client.force_login(author)
+    ends = (timezone.localtime() + timedelta(days=2)).replace(tzinfo=None)
+
+    response = client.post(
+        f"{API}/listings",
+        _new_listing(village, ends_at=ends.isoformat()),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["state"] == "open"
+    assert Listing.objects.get().ends_at == timezone.make_aware(ends)
+
+
+def test_a_retried_create_with_the_same_client_id_returns_the_first_listing(
+    client, author, village
+):
+    client.force_login(author)
+    payload = _new_listing(village, client_id="9b2f1c0e-retry")
+
+    first = client.post(f"{API}/listings", payload, content_type="application/json")
+    second = client.post(f"{API}/listings", payload, content_type="application/json")
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] == second.json()["id"]
+    assert Listing.objects.count() == 1

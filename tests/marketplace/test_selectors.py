@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from marketplace import selectors, services
 from marketplace.models import Listing, ListingPhoto
@@ -247,3 +250,42 @@ def test_a_stranger_only_sees_their_own_response(listing, neighbour, stranger, a
 
     assert [r.responder for r in seen_by_stranger] == [stranger]
     assert seen_by_author.count() == 2
+
+
+def _ended(listing):
+    """The end passes while the listing is open (the expiry job has not run)."""
+    past = timezone.now() - timedelta(minutes=5)
+    Listing.objects.filter(pk=listing.pk).update(ends_at=past)
+    return listing
+
+
+def test_a_listing_whose_end_has_passed_is_no_longer_found_by_search(
+    author, neighbour, village
+):
+    soon = timezone.now() + timedelta(hours=1)
+    ended = _ended(_at(author, village, *SKOVBY, title="Sluttet", ends_at=soon))
+    running = _at(author, village, *SKOVBY, title="Kører", ends_at=soon)
+
+    near = selectors.listing_search(
+        viewer=neighbour, latitude=SKOVBY[0], longitude=SKOVBY[1], radius_km=5
+    )
+    newest = selectors.listing_search(viewer=neighbour)
+
+    assert [h.listing.pk for h in near.hits] == [running.pk]
+    assert [h.listing.pk for h in newest.hits] == [running.pk]
+    assert ended.pk not in [h.listing.pk for h in newest.hits]
+
+
+def test_a_listing_whose_end_has_passed_shows_as_expired_not_open(
+    author, neighbour, village
+):
+    soon = timezone.now() + timedelta(hours=1)
+    listing = _ended(_at(author, village, *SKOVBY, ends_at=soon))
+
+    seen = selectors.listing_for_viewer(viewer=neighbour, pk=listing.pk)
+    own = selectors.listing_for_viewer(viewer=author, pk=listing.pk)
+    mine = list(selectors.my_listings(author))
+
+    assert seen.state == own.state == Listing.State.EXPIRED
+    assert not seen.is_open
+    assert [m.state for m in mine] == [Listing.State.EXPIRED]

@@ -647,3 +647,112 @@ def test_photos_stored_by_a_write_that_fails_later_are_removed(
 
     assert not Listing.objects.exists()
     assert stored_files(settings) == []
+
+
+# --- one validation for the form, the API and the services ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"kind": "sell"}, "kind"),
+        ({"category": "weapons"}, "category"),
+        ({"title": " \n "}, "title"),
+        ({"description": ""}, "description"),
+        ({"ends_at": timezone.now() - timedelta(hours=1)}, "ends_at"),
+        ({"everyone_nearby": False}, "communities"),
+    ],
+)
+def test_a_listing_with_a_wrong_field_is_refused_naming_the_field(
+    author, changes, field
+):
+    with pytest.raises(services.ListingInvalid) as exc:
+        make_listing(author, **changes)
+
+    assert list(exc.value.errors) == [field]
+    assert not Listing.objects.exists()
+
+
+def test_an_end_in_the_past_is_refused_on_edit_and_nothing_changes(
+    listing, author, village
+):
+    with pytest.raises(services.ListingInvalid) as exc:
+        services.listing_update(
+            actor=author,
+            listing=listing,
+            title="Ny titel",
+            description=listing.description,
+            category=listing.category,
+            communities=[village],
+            ends_at=timezone.now() - timedelta(days=1),
+        )
+
+    listing.refresh_from_db()
+    assert exc.value.errors == {
+        "ends_at": ["The end has passed. Choose a later end, or none."]
+    }
+    assert (listing.title, listing.ends_at) == ("Hjælp til digital post", None)
+
+
+def test_a_draft_whose_end_has_passed_is_not_published(author, village):
+    draft = make_listing(
+        author,
+        communities=[village],
+        publish=False,
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    Listing.objects.filter(pk=draft.pk).update(
+        ends_at=timezone.now() - timedelta(hours=1)
+    )
+    draft.refresh_from_db()
+
+    with pytest.raises(services.ListingInvalid):
+        services.listing_publish(actor=author, listing=draft)
+
+    draft.refresh_from_db()
+    assert draft.state == Listing.State.DRAFT
+
+
+def test_moving_the_end_of_a_listing_moves_its_expiry(listing, author, village):
+    later = timezone.now() + timedelta(days=3)
+
+    services.listing_update(
+        actor=author,
+        listing=listing,
+        title=listing.title,
+        description=listing.description,
+        category=listing.category,
+        communities=[village],
+        ends_at=later,
+    )
+
+    listing.refresh_from_db()
+    assert listing.expires_at == later
+
+
+# --- a retried post ------------------------------------------------------------------
+
+
+def test_a_retry_with_the_same_client_id_returns_the_first_listing(
+    author, neighbour, village
+):
+    first = make_listing(author, communities=[village], client_id="abc-1")
+
+    again = make_listing(
+        author, communities=[village], client_id="abc-1", title="Changed on retry"
+    )
+    other = make_listing(neighbour, communities=[village], client_id="abc-1")
+    untagged = [make_listing(author, communities=[village]) for _ in range(2)]
+
+    assert again.pk == first.pk
+    assert again.title == "Hjælp til digital post"
+    assert other.pk != first.pk  # the id is the author's own
+    assert untagged[0].pk != untagged[1].pk  # no id: every post is new
+    assert Listing.objects.count() == 4
+
+
+def test_a_retry_does_not_count_against_the_posting_limit(author, village):
+    for _ in range(10):
+        make_listing(author, communities=[village], client_id="same")
+
+    assert Listing.objects.count() == 1

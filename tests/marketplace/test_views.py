@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from marketplace.models import AddressReveal, Listing, Match, Response
 from tests.marketplace.conftest import ADDRESS, bomb_png, make_listing, stored_files
@@ -366,3 +369,89 @@ def test_a_photo_claiming_too_many_pixels_is_refused_on_the_create_form_in_danis
     assert 'value="Gratis sofa"' in page
     assert not Listing.objects.exists()
     assert stored_files(settings) == []
+
+
+def test_an_end_in_the_past_is_refused_by_the_form_keeping_the_typing(
+    client, author, village
+):
+    client.force_login(author)
+    yesterday = timezone.localtime() - timedelta(days=1)
+
+    response = client.post(
+        reverse("marketplace:create"),
+        {
+            "kind": "request",
+            "title": "Hjælp med haven",
+            "description": "Hækken skal klippes.",
+            "category": "garden",
+            "communities": [village.pk],
+            "address": "Skovby",
+            "ends_at": yesterday.strftime("%Y-%m-%dT%H:%M"),
+            "helpers_needed": 1,
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "The end has passed. Choose a later end, or none." in page
+    assert 'value="Hjælp med haven"' in page
+    assert not Listing.objects.exists()
+
+
+def test_a_listing_whose_end_has_passed_is_shown_as_expired_and_takes_no_answers(
+    client, author, neighbour, village
+):
+    listing = make_listing(
+        author, communities=[village], ends_at=timezone.now() + timedelta(hours=1)
+    )
+    Listing.objects.filter(pk=listing.pk).update(
+        ends_at=timezone.now() - timedelta(minutes=1)
+    )
+    client.force_login(neighbour)
+
+    detail = client.get(listing.get_absolute_url())
+    listed = client.get(reverse("marketplace:list"))
+    client.force_login(author)
+    mine = client.get(reverse("marketplace:mine"))
+
+    assert 'class="badge badge-warn">Expired<' in detail.content.decode()
+    assert f'action="/help/{listing.pk}/respond/"' not in detail.content.decode()
+    assert listed.context["result"].total == 0
+    assert '<span class="badge">Expired</span>' in mine.content.decode()
+
+
+def test_submitting_the_same_listing_form_twice_creates_one_listing(
+    client, author, village
+):
+    client.force_login(author)
+    empty = client.get(reverse("marketplace:create"))
+    client_id = empty.context["form"]["client_id"].value()
+    form = {
+        "kind": "offer",
+        "title": "Jeg slår gerne græs",
+        "description": "Har egen plæneklipper.",
+        "category": "garden",
+        "communities": [village.pk],
+        "address": "Skovby",
+        "helpers_needed": 1,
+        "client_id": client_id,
+        "publish": "1",
+    }
+
+    first = client.post(reverse("marketplace:create"), form)
+    second = client.post(reverse("marketplace:create"), form)
+
+    listing = Listing.objects.get()
+    assert f'name="client_id" value="{client_id}"' in empty.content.decode()
+    assert len(client_id) == 32
+    assert first.url == second.url == listing.get_absolute_url()
+    assert listing.client_id == client_id
+
+
+def test_each_empty_listing_form_gets_its_own_client_id(client, author):
+    client.force_login(author)
+
+    first = client.get(reverse("marketplace:create")).context["form"]
+    second = client.get(reverse("marketplace:create")).context["form"]
+
+    assert first["client_id"].value() != second["client_id"].value()

@@ -7,6 +7,8 @@ app_name = "communities"
 urlpatterns = [
     path("mine/", views.my_communities, name="mine"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    # Before the other actions: removing asks to confirm first.
+    path("membership/<int:pk>/remove/", views.membership_remove, name="remove"),
     path(
         "membership/<int:pk>/<str:action>/", views.membership_action, name="membership"
     ),

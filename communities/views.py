@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.ratelimit import RateLimited
 
@@ -15,14 +15,28 @@ from . import selectors, services
 from .forms import InvitationForm, JoinForm, RoleForm
 from .models import Community, Membership
 
+# The states a person can leave from (communities.services.membership_leave).
+LEAVABLE = {
+    Membership.State.ACTIVE,
+    Membership.State.REQUESTED,
+    Membership.State.INVITED,
+}
 
-def _back(request: HttpRequest, community: Community) -> HttpResponse:
+
+def _next(request: HttpRequest) -> str:
+    """The local page to return to (``next``), or ""."""
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect("communities:detail", slug=community.slug)
+        return target
+    return ""
+
+
+def _back(request: HttpRequest, community: Community) -> HttpResponse:
+    return redirect(
+        _next(request) or reverse("communities:detail", args=[community.slug])
+    )
 
 
 def _fail(request: HttpRequest, exc: Exception) -> None:
@@ -123,9 +137,19 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET asks to confirm (a page with a form, no script needed); POST leaves."""
     community = get_object_or_404(Community, slug=slug)
+    if request.method == "GET":
+        membership = selectors.membership_get(user=request.user, community=community)
+        if membership is None or membership.state not in LEAVABLE:
+            return _back(request, community)
+        return render(
+            request,
+            "communities/leave_confirm.html",
+            {"community": community, "membership": membership, "next": _next(request)},
+        )
     try:
         services.membership_leave(user=request.user, community=community)
     except services.MembershipError as exc:
@@ -153,11 +177,6 @@ def membership_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         elif action == "decline":
             services.membership_decline(actor=request.user, membership=membership)
             messages.success(request, _("The request was declined."))
-        elif action == "remove":
-            services.membership_remove(actor=request.user, membership=membership)
-            messages.success(
-                request, _("%(name)s was removed.") % {"name": membership.user}
-            )
         elif action == "role":
             form = RoleForm(request.POST)
             if not form.is_valid():
@@ -172,6 +191,33 @@ def membership_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             raise Http404
     except services.MembershipError as exc:
         _fail(request, exc)
+    return redirect("communities:members", slug=community.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organiser removes a member: GET asks to confirm, POST removes."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("community", "user"), pk=pk
+    )
+    community = membership.community
+    if not selectors.can_manage_members(user=request.user, community=community):
+        raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "communities/remove_confirm.html",
+            {"community": community, "membership": membership},
+        )
+    try:
+        services.membership_remove(actor=request.user, membership=membership)
+    except services.MembershipError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(
+            request, _("%(name)s was removed.") % {"name": membership.user}
+        )
     return redirect("communities:members", slug=community.slug)
 
 

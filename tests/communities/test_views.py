@@ -181,6 +181,56 @@ def test_leaving_by_post(client):
     assert _state(member, community) == State.LEFT
 
 
+def test_leave_asks_for_confirmation_first_and_changes_nothing(client):
+    community = CommunityFactory(name="Skovby IF")
+    member = member_of(community)
+    client.force_login(member)
+    leave_url = reverse("communities:leave", args=[community.slug])
+
+    page = client.get(_members_url(community))
+    confirmation = client.get(leave_url, {"next": "/villages/skovby/"})
+
+    assert f'action="{leave_url}"' not in page.text
+    assert f'href="{leave_url}?next=' in page.text
+    assert confirmation.status_code == 200
+    assert f'<form method="post" action="{leave_url}"' in confirmation.text
+    assert 'name="next" value="/villages/skovby/"' in confirmation.text
+    assert "Skovby IF" in confirmation.text
+    assert _state(member, community) == State.ACTIVE
+
+
+def test_the_leave_confirmation_needs_a_login(client):
+    community = CommunityFactory()
+
+    response = client.get(reverse("communities:leave", args=[community.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_someone_who_is_not_a_member_is_not_asked_to_confirm_leaving(client):
+    community = CommunityFactory()
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("communities:leave", args=[community.slug]))
+
+    assert response.status_code == 302
+
+
+def test_leaving_after_confirming_returns_to_the_page_it_came_from(client):
+    community = CommunityFactory()
+    member = member_of(community)
+    client.force_login(member)
+
+    response = client.post(
+        reverse("communities:leave", args=[community.slug]),
+        {"next": _members_url(community)},
+    )
+
+    assert response["Location"] == _members_url(community)
+    assert _state(member, community) == State.LEFT
+
+
 # --- organiser actions
 
 
@@ -216,6 +266,36 @@ def test_an_organiser_removes_a_member_by_post(client):
 
     membership.refresh_from_db()
     assert membership.state == State.REMOVED
+
+
+def test_remove_asks_the_organiser_to_confirm_and_changes_nothing(client):
+    community = CommunityFactory()
+    client.force_login(organiser_of(community))
+    membership = MembershipFactory(community=community)
+    remove_url = _action_url(membership, "remove")
+
+    page = client.get(_members_url(community))
+    confirmation = client.get(remove_url)
+
+    assert f'action="{remove_url}"' not in page.text
+    assert f'href="{remove_url}"' in page.text
+    assert confirmation.status_code == 200
+    assert f'<form method="post" action="{remove_url}"' in confirmation.text
+    assert membership.user.public_name in confirmation.text
+    membership.refresh_from_db()
+    assert membership.state == State.ACTIVE
+
+
+def test_only_organisers_are_asked_to_confirm_a_removal(client):
+    community = CommunityFactory()
+    client.force_login(member_of(community))
+    membership = MembershipFactory(community=community)
+
+    response = client.get(_action_url(membership, "remove"))
+
+    assert response.status_code == 404
+    membership.refresh_from_db()
+    assert membership.state == State.ACTIVE
 
 
 def test_an_organiser_changes_a_role_by_post(client):

@@ -1,6 +1,7 @@
 # Nabolag: two commands for a newcomer.
 #   make run   sets everything up, loads the demo data and serves on http://127.0.0.1:$(PORT)
 #   make test  sets up what the tests need and runs every test
+#   make bench-deps  adds what the benchmarks in bench/ need (see README)
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -10,7 +11,7 @@ PORT ?= 8000
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/nabolag
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup venv deps test-deps chromium messages lint test-embedded test-services clean
+.PHONY: run test setup venv deps test-deps bench-deps chromium messages lint test-embedded test-services clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -24,12 +25,17 @@ $(VENV)/.test-deps: $(VENV)/.deps requirements/test.txt
 	$(PIP) install --quiet -r requirements/test.txt
 	@touch $@
 
+$(VENV)/.bench-deps: $(VENV)/.deps requirements/bench.txt
+	$(PIP) install --quiet -r requirements/bench.txt
+	@touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
 deps: $(VENV)/.deps node_modules/.installed
 test-deps: $(VENV)/.test-deps node_modules/.installed chromium
+bench-deps: $(VENV)/.bench-deps
 
 messages: $(VENV)/.deps
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0

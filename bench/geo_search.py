@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+import support
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/nabolag_bench"
 RADII = (2, 10, 50)
@@ -41,7 +43,7 @@ def _child_env(db: str, args: argparse.Namespace) -> dict:
     env["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
     if db == "sqlite":
         env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(Path(args.sqlite_path).resolve())
+        env["SQLITE_PATH"] = support.sqlite_file(args.sqlite_path)
     else:
         env["DATABASE_URL"] = _pg_url(args)
     return env
@@ -51,17 +53,7 @@ def _postgres_reachable(url: str) -> bool:
     if not url.startswith("postgres"):
         return False
     try:
-        import psycopg
-
-        base, _slash, name = url.rpartition("/")
-        with psycopg.connect(
-            f"{base}/postgres", autocommit=True, connect_timeout=3
-        ) as c:
-            exists = c.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if not exists:
-                c.execute(f'CREATE DATABASE "{name}"')
+        support.postgres_database(url)
     except Exception as exc:  # noqa: BLE001 (any failure means: skip PostgreSQL)
         print(f"PostgreSQL not reachable ({exc.__class__.__name__}); skipping it.")
         return False

@@ -38,6 +38,8 @@ import time
 import uuid
 from pathlib import Path
 
+import support
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
@@ -82,7 +84,8 @@ def server_env() -> dict:
     # earlier run in the same minute must not push a poster over the limit.
     env["CACHE_KEY_PREFIX"] = env["CHANNEL_LAYER_PREFIX"] = RUN_PREFIX
     if not env.get("DATABASE_URL"):
-        env["SQLITE_PATH"] = str(ROOT / "var" / "bench-realtime.sqlite3")
+        sqlite = ROOT / "var" / "bench-realtime.sqlite3"
+        env["SQLITE_PATH"] = support.sqlite_file(sqlite)
     return env
 
 
@@ -407,6 +410,9 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("Set REDIS_URL: the benchmark measures the Redis layer.")
+    support.require("websockets")
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        support.postgres_database(os.environ["DATABASE_URL"])
     # Each socket count: 10 warm-up posts, the sequential run, the burst.
     setup = prepare(max(args.sockets), len(args.sockets) * (10 + 2 * args.messages))
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"

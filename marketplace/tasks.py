@@ -5,6 +5,7 @@ listings and send watch digests; the notices are enqueued by the services.
 """
 
 import logging
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -75,12 +76,29 @@ def _match_done(pk: int) -> tuple[str, str, str]:
     )
 
 
+def _quoted(text: str) -> str:
+    """Someone's words in a plain-text e-mail: every line behind "> ", so they
+    cannot pass for ours, without control or format characters (a bidirectional
+    override would turn the lines around; a bare carriage return would hide one).
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    visible = (
+        "".join(ch for ch in line if unicodedata.category(ch) not in ("Cc", "Cf"))
+        for line in lines
+    )
+    return "\n".join(f"> {line}".rstrip() for line in visible)
+
+
 def _booking_requested(pk: int) -> tuple[str, str, str]:
     b = Booking.objects.select_related("listing", "borrower").get(pk=pk)
+    body = _("From %(start)s to %(end)s.") % {"start": b.starts_on, "end": b.ends_on}
+    if b.message.strip():
+        wrote = _("%(name)s wrote:") % {"name": b.borrower.public_name}
+        body = f"{body}\n\n{wrote}\n{_quoted(b.message.strip())}"
     return (
         _("%(name)s would like to borrow “%(title)s”")
         % {"name": b.borrower.public_name, "title": b.listing.title},
-        _("From %(start)s to %(end)s.") % {"start": b.starts_on, "end": b.ends_on},
+        body,
         _url("marketplace:detail", pk=b.listing_id),
     )
 

@@ -67,3 +67,25 @@ def test_the_lender_marks_days_as_not_available_from_the_page(client, trailer, a
     booked = soup.select("table.calendar td.cal-booked")
     assert [c.get_text(" ", strip=True) for c in booked] == [f"{start.day} booked"]
     assert "You keep it" in page.content.decode()
+
+
+def test_the_lender_reads_the_borrowers_message_beside_the_request(
+    client, trailer, author, neighbour
+):
+    soon = timezone.localdate() + timedelta(days=2)
+    services.booking_request(
+        borrower=neighbour,
+        listing=trailer,
+        starts_on=soon,
+        ends_on=soon,
+        message="Til flytning <script>alert(1)</script> på lørdag",
+    )
+    client.force_login(author)
+
+    page = client.get(reverse("marketplace:detail", args=[trailer.pk]))
+
+    soup = BeautifulSoup(page.content, "html.parser")
+    [row] = [tr for tr in soup.select(".lending tbody tr") if "Lars" in tr.get_text()]
+    assert "Til flytning <script>alert(1)</script> på lørdag" in row.get_text()
+    assert row.select_one("form[action$='/confirm/']")
+    assert "<script>alert(1)</script>" not in page.content.decode()

@@ -458,6 +458,30 @@ def test_booking_overlapping_dates_is_refused_with_the_free_dates(
     assert free[1][0] == today + timedelta(days=5)
 
 
+def test_the_lender_is_emailed_the_borrowers_message_quoted_as_plain_text(
+    trailer, author, neighbour, django_capture_on_commit_callbacks
+):
+    soon = timezone.localdate() + timedelta(days=2)
+    message = "Kan jeg hente den kl. 9?\u202e\r\nBcc: <b>alle</b> & tak"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_request(
+            borrower=neighbour,
+            listing=trailer,
+            starts_on=soon,
+            ends_on=soon,
+            message=message,
+        )
+
+    [sent] = mail.outbox
+    assert sent.to == [author.email]
+    assert (
+        "Lars wrote:\n> Kan jeg hente den kl. 9?\n> Bcc: <b>alle</b> & tak" in sent.body
+    )
+    assert "\u202e" not in sent.body
+    assert not sent.alternatives  # plain text only: nothing is rendered as HTML
+
+
 def test_a_declined_booking_frees_its_dates(trailer, author, neighbour):
     today = timezone.localdate()
     days = {

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,16 +13,25 @@ from .forms import PortalCreateForm
 
 
 def portal_create_view(request: HttpRequest) -> HttpResponse:
-    """Wagtail admin: municipal staff create a portal in one step."""
+    """Wagtail admin: municipal staff create a portal in one step.
+
+    All or nothing: portal_create runs in one transaction, so a refusal or a failed
+    publish leaves no community, page, draft, collection, group or site behind."""
     if not is_municipal_staff(request.user):
         raise PermissionDenied
-    form = PortalCreateForm(request.POST or None)
+    form = PortalCreateForm(
+        request.POST or None, initial={"parent": request.GET.get("parent")}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             portal = services.portal_create(actor=request.user, **data)
         except MembershipError as exc:
             form.add_error(None, str(exc.message))
+        except ValidationError as exc:
+            # Wagtail refused to save or publish the page (its own checks).
+            for message in exc.messages:
+                form.add_error(None, message)
         else:
             messages.success(
                 request,

@@ -1,5 +1,6 @@
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from communities.selectors import (
 )
 
 from . import selectors
+from .models import PortalPage
 from .views import portal_create_view
 
 
@@ -54,6 +56,15 @@ def members_only_documents(document, request):
     ):
         return None
     return _refuse(request, portal.community)
+
+
+@hooks.register("before_create_page")
+def portals_come_from_new_portal(request, parent_page, page_class):
+    """A portal is more than a page (its community, editors, collection), made in
+    one transaction by "New portal": Wagtail's own page editor leads there."""
+    if issubclass(page_class, PortalPage):
+        return redirect(f"{reverse('cms_portal_create')}?parent={parent_page.pk}")
+    return None
 
 
 @hooks.register("register_admin_urls")

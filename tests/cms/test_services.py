@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Collection, GroupPagePermission, Page, Site
+from wagtail.models import Collection, GroupPagePermission, Page, Revision, Site
 
 from cms import services
 from cms.models import HubHomePage, PortalIndexPage, PortalPage
@@ -159,6 +160,17 @@ def test_a_failure_midway_leaves_nothing_behind(make_portal, monkeypatch):
     assert Collection.objects.count() == collections_before
     assert Site.objects.count() == sites_before
     assert GroupPagePermission.objects.count() == page_permissions_before
+
+
+def test_a_new_portal_is_live_with_no_draft_beside_it(make_portal):
+    portal = make_portal("skovby")
+
+    portal.refresh_from_db()
+    revisions = list(portal.revisions.all())
+    assert portal.live
+    assert not portal.has_unpublished_changes
+    assert revisions == [portal.live_revision]
+    assert portal.latest_revision == portal.live_revision
 
 
 def test_portal_index_for_kind_finds_the_section(villages, associations):
@@ -365,3 +377,69 @@ def test_a_visitor_is_sent_to_log_in_from_the_new_portal_view(client, hub):
 
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def _nothing_of(slug: str, before: dict) -> None:
+    assert not Community.objects.filter(slug=slug).exists()
+    assert not Page.objects.filter(slug=slug).exists()
+    assert _counts() == before
+
+
+def _counts() -> dict:
+    return {
+        "groups": Group.objects.count(),
+        "collections": Collection.objects.count(),
+        "sites": Site.objects.count(),
+        "revisions": Revision.objects.count(),
+        "page_permissions": GroupPagePermission.objects.count(),
+    }
+
+
+def test_a_failed_publish_in_the_new_portal_form_leaves_nothing_behind(
+    client, staff, villages, monkeypatch
+):
+    def refuse(self, *args, **kwargs):
+        raise ValidationError({"slug": "Wagtail would not publish this page."})
+
+    monkeypatch.setattr(PortalPage, "publish", refuse)
+    client.force_login(staff)
+    before = _counts()
+
+    response = client.post(
+        reverse("cms_portal_create"), _form(villages, hostname="skovby.example.dk")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert 'value="Skovby"' in response.text
+    _nothing_of("skovby", before)
+
+
+def test_wagtails_own_add_page_for_a_portal_leads_to_the_new_portal_form(
+    client, villages
+):
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(services.municipal_staff_group_ensure())
+    client.force_login(moderator)
+    add_url = reverse("wagtailadmin_pages:add", args=["cms", "portalpage", villages.pk])
+    before = _counts()
+
+    shown = client.get(add_url)
+    posted = client.post(add_url, {"title": "Skovby", "slug": "skovby"})
+
+    expected = f"{reverse('cms_portal_create')}?parent={villages.pk}"
+    assert shown.status_code == posted.status_code == 302
+    assert shown["Location"] == posted["Location"] == expected
+    _nothing_of("skovby", before)
+
+
+def test_the_new_portal_form_starts_in_the_section_it_was_opened_from(
+    client, staff, associations
+):
+    client.force_login(staff)
+
+    response = client.get(
+        reverse("cms_portal_create"), {"parent": str(associations.pk)}
+    )
+
+    assert response.context["form"]["parent"].value() == str(associations.pk)

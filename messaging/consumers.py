@@ -5,6 +5,11 @@ user may read (re-checked whenever memberships change) and carries two kinds of
 ephemeral frames from the browser, typing and presence, which are never stored.
 Conversation events reach the socket through the process's fan-out
 (messaging.fanout); events for its user through its own channel.
+
+A socket belongs to the session it was opened with: a log-out closes that
+session's sockets only, a password change closes all of the account's (each
+connects again and signs in afresh, or is refused), and every re-subscription
+asks the session store whether the session still signs the user in.
 """
 
 import json

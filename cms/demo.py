@@ -24,6 +24,7 @@ DEMO_PASSWORD = "nabolag-demo"  # noqa: S105 (dev data only; seed_demo refuses p
 MUNICIPALITY = "Egekær Kommune"
 MODERATOR_EMAIL = "moderator@egekaer.example"
 DEMO_DOMAIN = "demo.example"
+DEMO_HOST = "127.0.0.1"
 
 V, A, C = Community.Kind.VILLAGE, Community.Kind.ASSOCIATION, Community.Kind.CONTRACTOR
 OPEN, APPROVAL, INVITE = (
@@ -476,7 +477,7 @@ def _pages(hub: HubHomePage) -> None:
 def seed(*, port: int = 8000) -> dict[str, int]:
     """Build the demo municipality; return how many of each thing exist."""
     hub = services.hub_ensure(
-        title=f"Velkommen til Nabolag i {MUNICIPALITY}", port=port
+        title=f"Velkommen til Nabolag i {MUNICIPALITY}", hostname=DEMO_HOST, port=port
     )
     if not hub.intro:
         hub.intro = (
@@ -484,7 +485,10 @@ def seed(*, port: int = 8000) -> dict[str, int]:
             "Spørg om hjælp, tilbyd en hånd, og følg med i livet, hvor du bor.</p>"
         )
         hub.save_revision().publish()
-    Site.objects.filter(is_default_site=True).update(hostname="localhost", port=port)
+    # The hub's site is the address `make run` prints and e-mails link to (dev
+    # settings: WAGTAILADMIN_BASE_URL), so a portal's link back to the hub lands
+    # where the visitor is logged in.
+    Site.objects.filter(is_default_site=True).update(hostname=DEMO_HOST, port=port)
     # The demo portals' own host names (skovby.localhost) follow the served port.
     Site.objects.filter(hostname__endswith=".localhost").update(port=port)
     moderator = _moderator(hub)

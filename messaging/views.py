@@ -81,8 +81,10 @@ def community_channels(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "can_manage": can_manage,
         "form": form if can_manage else None,
-        "invitations": selectors.share_invitations_for(
-            user=request.user, community=community
+        "invitations": (
+            selectors.share_invitations_for(user=request.user, community=community)
+            if can_manage
+            else []
         ),
     }
     return render(request, "messaging/channels.html", context)
@@ -156,7 +158,7 @@ def _conversation_context(request, conv: Conversation, form: MessageForm) -> dic
             user=request.user, conversation=conv
         ),
         "participants": (
-            selectors.participants_of(conv)
+            [p for p in selectors.participants_of(conv) if p.in_community]
             if conv.kind != Conversation.Kind.CHANNEL or conv.is_restricted
             else []
         ),

@@ -2,12 +2,14 @@
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -26,6 +28,7 @@ from .access import (
     Kind,
     _active_community_ids,
     _shared_channel_ids,
+    _shared_in_ids,
     channel_community_ids,
     conversations_readable_by,
 )
@@ -139,9 +142,19 @@ def people_addable_to(*, user: AnyUser, conversation: Conversation) -> QuerySet[
 
 
 def participants_of(conversation: Conversation) -> QuerySet[Participant]:
-    return conversation.participants.select_related("user").order_by(
-        "user__display_name"
+    """The people of a conversation, with ``in_community``: in a channel, whether
+    they are still active members of its communities (who are not, take no
+    part, though their row stays until an organiser removes it)."""
+    qs = conversation.participants.select_related("user").order_by("user__display_name")
+    if conversation.kind != Kind.CHANNEL:
+        return qs.annotate(in_community=Value(True))
+    memberships = Membership.objects.filter(
+        Q(community_id=conversation.community_id)
+        | Q(community_id__in=_shared_in_ids(conversation)),
+        user_id=OuterRef("user_id"),
+        state=Membership.State.ACTIVE,
     )
+    return qs.annotate(in_community=Exists(memberships))
 
 
 def channel_candidates(*, conversation: Conversation) -> QuerySet[User]:

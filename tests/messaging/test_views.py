@@ -279,3 +279,29 @@ def test_a_member_cannot_answer_an_invitation_for_their_community(
 
     share.refresh_from_db()
     assert share.state == "pending"
+
+
+def test_a_removed_member_is_no_longer_listed_among_the_people_of_a_channel(
+    client, karen, lars, organiser, village
+):
+    from communities.models import Membership
+    from communities.services import membership_remove
+
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+    services.participant_add(actor=organiser, conversation=channel, user=lars)
+    membership_remove(
+        actor=organiser,
+        membership=Membership.objects.get(user=karen, community=village),
+    )
+    client.force_login(lars)
+
+    page = client.get(
+        channel.get_absolute_url(), headers={"accept-language": "en"}
+    ).content.decode()
+
+    people = page.split("People here:", 1)[1].split("</p>", 1)[0]
+    assert "Lars Holm" in people
+    assert "Karen Jensen" not in people

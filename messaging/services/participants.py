@@ -9,7 +9,7 @@ its subject (a match, a task), which alone decides its people
 was added, by whom and with what history (``selectors.participants_added``).
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -74,13 +74,17 @@ def participant_add(
     # reading the latest id and the new participant's row.
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     latest = locked.messages.order_by("-id").values_list("pk", flat=True).first()
-    participant = Participant.objects.create(
-        conversation=conversation,
-        user=user,
-        added_by=actor,
-        joined_after_id=latest or 0,
-        shares_history=share_history,
-    )
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                conversation=conversation,
+                user=user,
+                added_by=actor,
+                joined_after_id=latest or 0,
+                shares_history=share_history,
+            )
+    except IntegrityError:  # another request added them first
+        return Participant.objects.get(conversation=conversation, user=user)
     if latest and not share_history:
         # Unread counts start here: the earlier messages are not theirs to read.
         _mark_read(user, conversation, latest)

@@ -1,0 +1,173 @@
+"""The listing form: what a listing says, where it is, its photos."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from communities.models import Community, Membership
+
+from .. import images
+from ..models import Category, Listing
+from ..services import ListingFields, ListingInvalid
+from ._common import TAG_INPUT, point_fields, resolve
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > images.MAX_PHOTOS:
+            raise ValidationError(_("Choose at most 4 photos."))
+        for upload in files:
+            try:
+                images.check_photo(upload)
+            except images.PhotoInvalid as exc:
+                raise ValidationError(
+                    _("%(name)s: %(problem)s")
+                    % {"name": upload.name, "problem": exc.message}
+                ) from exc
+        return files
+
+
+class ListingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it?"), choices=Listing.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=300,
+        help_text=_("Separate with commas, for example: trailer, moving"),
+        widget=forms.TextInput(attrs=TAG_INPUT),
+    )
+    communities = forms.ModelMultipleChoiceField(
+        label=_("Share in"),
+        queryset=Community.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    everyone_nearby = forms.BooleanField(label=_("Everyone nearby"), required=False)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=255,
+        required=False,
+        help_text=_(
+            "Only shown to the person you agree with. Others see an area of a few "
+            "hundred metres and a rounded distance."
+        ),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("From (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        help_text=_("The listing expires then, or after 30 days."),
+    )
+    helpers_needed = forms.IntegerField(
+        label=_("Helpers needed"),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        help_text=_("Only for a call for volunteers."),
+    )
+    photos = PhotosField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 4 JPEG, PNG or WebP photos of at most 8 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    photo_description = forms.CharField(
+        label=_("Describe the new photos (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Read aloud to people who cannot see the photos, for example "
+            "“Small red trailer with a tarpaulin”."
+        ),
+    )
+
+    client_id = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, author: User, listing: Listing | None = None, **kwargs):
+        # A new id per empty form: posting the same form twice finds the first.
+        kwargs.setdefault("initial", {}).setdefault("client_id", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.location_failed = False
+        self.listing = listing
+        self.editing = listing is not None
+        self.fields["communities"].queryset = Community.objects.filter(
+            memberships__user=author, memberships__state=Membership.State.ACTIVE
+        ).order_by("name")
+        point_fields(self)
+        if self.editing:
+            del self.fields["kind"]
+            del self.fields["client_id"]
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_listing_fields(cleaned)
+        changed = {"address", "latitude", "longitude"} & set(self.changed_data)
+        if not self.editing or changed:
+            if (
+                not (cleaned.get("address") or "").strip()
+                and cleaned.get("latitude") is None
+            ):
+                self.add_error(
+                    "address", _("Type an address or pick a point on the map.")
+                )
+            else:
+                resolve(self, cleaned)
+        return cleaned
+
+    def _check_listing_fields(self, cleaned: dict) -> None:
+        """The services' own validation, its errors shown beside the fields
+        (where a field already has one of its own, that one is enough)."""
+        fields = ListingFields(
+            kind=self.listing.kind if self.editing else cleaned.get("kind", ""),
+            title=cleaned.get("title", ""),
+            description=cleaned.get("description", ""),
+            category=cleaned.get("category", ""),
+            starts_at=cleaned.get("starts_at"),
+            ends_at=cleaned.get("ends_at"),
+            helpers_needed=cleaned.get("helpers_needed") or 1,
+            communities=cleaned.get("communities") or (),
+            everyone_nearby=cleaned.get("everyone_nearby", False),
+        )
+        self.add_refusal(ListingInvalid(fields.errors()))
+
+    def add_refusal(self, exc: Exception) -> None:
+        """Show a service's refusal: beside the fields it names, else on top."""
+        errors = getattr(exc, "errors", None)
+        if errors is None:
+            self.add_error(None, str(getattr(exc, "message", exc)))
+            return
+        for name, messages in errors.items():
+            target = name if name in self.fields else None
+            if target is None or not self.has_error(target):
+                for message in messages:
+                    self.add_error(target, message)

@@ -20,7 +20,7 @@ from communities.selectors import communities_visible_to
 from hub import geo
 
 from . import selectors, services
-from .models import Listing, Response
+from .models import Category, Listing, Response
 
 router = Router(tags=["marketplace"])
 T = TypeVar("T")
@@ -83,16 +83,22 @@ class SearchQuery(Schema):
 
 
 class ListingIn(Schema):
-    kind: str
+    kind: str = Field(description="One of: " + ", ".join(Listing.Kind.values))
     title: str = Field(max_length=120)
     description: str = Field(max_length=4000)
-    category: str
+    category: str = Field(description="One of: " + ", ".join(Category.values))
     tags: list[str] = []
     communities: list[str] = Field([], description="Slugs of the author's communities")
     everyone_nearby: bool = False
     address: str = Field("", description="Private: shown only to a matched counterpart")
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(
+        None,
+        ge=-180,
+        le=180,
+        allow_inf_nan=False,
+        description="With latitude, the private point; wins over the address",
+    )
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     helpers_needed: int = 1
@@ -103,6 +109,12 @@ class ListingIn(Schema):
         description="Your own id for this listing: a retry with the same id "
         "returns the first listing instead of creating another",
     )
+
+    @model_validator(mode="after")
+    def _whole_point(self) -> "ListingIn":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError(str(_("Give both latitude and longitude, or neither.")))
+        return self
 
 
 class ResponseIn(Schema):

@@ -46,7 +46,12 @@ class Place:
 
 
 def resolve_place(place: Place) -> geo.GeoPoint:
-    """The exact point of ``place``: a picked point wins, else the geocoded address."""
+    """The exact point of ``place``: a picked point wins, else the geocoded address.
+
+    Half a point (a latitude without a longitude) or one off the map is refused.
+    """
+    if (place.latitude is None) != (place.longitude is None):
+        raise LocationUnknown(_("Give both latitude and longitude, or neither."))
     if place.latitude is not None and place.longitude is not None:
         if not (-90 <= place.latitude <= 90 and -180 <= place.longitude <= 180):
             raise LocationUnknown(_("This point is not on the map."))

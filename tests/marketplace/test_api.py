@@ -300,3 +300,29 @@ def test_a_retried_create_with_the_same_client_id_returns_the_first_listing(
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.json()["id"] == second.json()["id"]
     assert Listing.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        {"latitude": "inf", "longitude": 9.5},
+        {"latitude": 56.1, "longitude": "nan"},
+        {"latitude": 95, "longitude": 9.5},
+        {"latitude": 56.1},
+        {"longitude": 9.5},
+    ],
+)
+def test_creating_at_a_point_off_the_map_or_half_a_point_is_a_422(
+    client, author, village, point
+):
+    client.force_login(author)
+
+    response = client.post(
+        f"{API}/listings",
+        _new_listing(village, address="Skovby", **point),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"]
+    assert not Listing.objects.exists()

@@ -780,3 +780,19 @@ def test_a_retry_does_not_count_against_the_posting_limit(author, village):
         make_listing(author, communities=[village], client_id="same")
 
     assert Listing.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        services.Place("Skovby", 56.17, None),
+        services.Place("Skovby", None, 9.55),
+        services.Place("Skovby", float("inf"), 9.55),
+        services.Place("Skovby", 56.17, float("nan")),
+    ],
+)
+def test_half_a_point_or_one_off_the_map_is_refused_not_ignored(author, village, place):
+    with pytest.raises(services.LocationUnknown):
+        make_listing(author, communities=[village], place=place)
+
+    assert not Listing.objects.exists()

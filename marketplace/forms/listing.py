@@ -167,7 +167,8 @@ class ListingForm(forms.Form):
             self.add_error(None, str(getattr(exc, "message", exc)))
             return
         for name, messages in errors.items():
-            target = name if name in self.fields else None
+            shown = name in self.fields and not self[name].is_hidden
+            target = name if shown else None
             if target is None or not self.has_error(target):
                 for message in messages:
                     self.add_error(target, message)

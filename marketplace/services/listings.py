@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -387,12 +388,12 @@ def listing_renew(*, actor: User, listing: Listing, days: int | None = None) -> 
 
 
 def listing_expire_due(*, now: datetime | None = None) -> int:
-    """Expire open listings past their date and tell each author; returns how many."""
+    """Expire open listings past their expiry or their end and tell each author;
+    returns how many."""
     now = now or timezone.now()
+    past = Q(expires_at__lte=now) | Q(ends_at__lte=now)
     due = list(
-        Listing.objects.filter(state=State.OPEN, expires_at__lte=now).values_list(
-            "pk", "author_id"
-        )
+        Listing.objects.filter(past, state=State.OPEN).values_list("pk", "author_id")
     )
     for pk, author_id in due:
         with transaction.atomic():

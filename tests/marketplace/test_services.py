@@ -228,6 +228,18 @@ def test_expiry_task_expires_due_listings_and_emails_a_renew_link(
     assert f"/help/{listing.pk}/renew/" in mail.outbox[0].body
 
 
+def test_the_expiry_task_also_expires_a_listing_whose_end_has_passed(listing):
+    later = timezone.now() + timedelta(days=20)
+    ended = timezone.now() - timedelta(minutes=1)
+    Listing.objects.filter(pk=listing.pk).update(expires_at=later, ends_at=ended)
+
+    expired = services.listing_expire_due()
+
+    listing.refresh_from_db()
+    assert expired == 1
+    assert listing.state == Listing.State.EXPIRED
+
+
 def test_renewing_an_expired_listing_opens_it_again(listing, author):
     Listing.objects.filter(pk=listing.pk).update(state=Listing.State.EXPIRED)
     listing.refresh_from_db()

@@ -24,7 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-if settings.NABOLAG_SERVE_MEDIA:
+if settings.NABOLAG_SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
     # In every environment, so dev behaves as production: documents never raw.
     urlpatterns.append(
         re_path(

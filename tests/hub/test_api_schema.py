@@ -166,3 +166,29 @@ def test_an_unknown_api_path_answers_the_apis_own_404(client):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+@pytest.mark.django_db
+def test_a_visitor_gets_the_documented_401_from_every_operation_that_needs_a_login(
+    client,
+):
+    paths = _served_schema(client)["paths"]
+    secured = [
+        (method, path)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    ]
+
+    answers = {
+        (method, path): client.generic(
+            method.upper(), path.replace("{pk}", "1"), "{}", "application/json"
+        )
+        for method, path in secured
+    }
+
+    assert secured
+    for (method, path), response in answers.items():
+        assert response.status_code == 401, (method, path)
+        assert "401" in paths[path][method]["responses"]
+        assert response.json() == {"detail": "Unauthorized"}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from hub import ratelimit
 
+from . import adapters
 from .models import Community, Invitation, Membership
 from .selectors import can_manage_members, is_municipal_staff
 
@@ -67,12 +68,15 @@ def _organiser_count(community: Community) -> int:
 def _save(
     membership: Membership, *, state: str, actor: User | None, **fields
 ) -> Membership:
+    was_active = membership.state == State.ACTIVE
     membership.state = state
     membership.changed_by = actor
     for name, value in fields.items():
         setattr(membership, name, value)
     membership.save()
     _sync_editors_group(membership)
+    if was_active and state in (State.LEFT, State.REMOVED):
+        adapters.membership_ended(membership)
     return membership
 
 

@@ -17,6 +17,7 @@ from .access import (
     conversation_ids_for,
     conversations_readable_by,
     read_floor,
+    shared_channel_ids,
 )
 from .conversations import (
     active_person,
@@ -72,5 +73,6 @@ __all__ = [
     "read_floor",
     "recent_messages",
     "share_invitations_for",
+    "shared_channel_ids",
     "unread_notification_count",
 ]

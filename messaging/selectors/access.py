@@ -48,7 +48,7 @@ def _accepted_shares() -> QuerySet[ChannelShare]:
     return ChannelShare.objects.filter(state=ChannelShare.State.ACCEPTED)
 
 
-def _shared_channel_ids(community_ids) -> QuerySet:
+def shared_channel_ids(community_ids) -> QuerySet:
     """Channels that any of ``community_ids`` accepted to share."""
     return (
         _accepted_shares().filter(community_id__in=community_ids).values("channel_id")
@@ -78,7 +78,7 @@ def _readable_q(user: User) -> Q:
     mine = Participant.objects.filter(user=user).values("conversation_id")
     member_of = _active_community_ids(user)
     in_community = Q(community_id__in=member_of) | Q(
-        pk__in=_shared_channel_ids(member_of)
+        pk__in=shared_channel_ids(member_of)
     )
     private = Q(kind__in=[Kind.DIRECT, Kind.THREAD], pk__in=mine)
     channel = (

@@ -27,10 +27,10 @@ from .access import (
     AnyUser,
     Kind,
     _active_community_ids,
-    _shared_channel_ids,
     _shared_in_ids,
     channel_community_ids,
     conversations_readable_by,
+    shared_channel_ids,
 )
 
 
@@ -56,7 +56,7 @@ def community_channels(*, user: AnyUser, community: Community) -> list[Conversat
     if not user.is_authenticated:
         return []
     qs = conversations_readable_by(user).filter(
-        Q(community=community) | Q(pk__in=_shared_channel_ids([community.pk])),
+        Q(community=community) | Q(pk__in=shared_channel_ids([community.pk])),
         kind=Kind.CHANNEL,
     )
     qs = _with_unread(qs, user).select_related("community")

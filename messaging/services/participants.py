@@ -10,6 +10,7 @@ was added, by whom and with what history (``selectors.participants_added``).
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -106,3 +107,27 @@ def participant_remove(*, actor: User, conversation: Conversation, user: User) -
         _require_manager(actor, conversation)
     Participant.objects.filter(conversation=conversation, user=user).delete()
     events.subscriptions_changed([user.pk])
+
+
+def participants_drop_for_ended_membership(membership: Membership) -> None:
+    """A membership ended: the person leaves the restricted channels it let them
+    into (of that community, or shared with it), unless another active membership
+    still admits them. Registered with ``communities.adapters``, so it runs in the
+    membership's transaction; rejoining later does not bring the channels back."""
+    shared_in = selectors.shared_channel_ids([membership.community_id])
+    seats = Participant.objects.filter(
+        user_id=membership.user_id,
+        conversation__kind=Kind.CHANNEL,
+        conversation__is_restricted=True,
+    ).filter(
+        Q(conversation__community_id=membership.community_id)
+        | Q(conversation__pk__in=shared_in)
+    )
+    still_in = Membership.objects.filter(
+        user_id=membership.user_id, state=Membership.State.ACTIVE
+    ).values("community_id")
+    kept = Q(conversation__community_id__in=still_in) | Q(
+        conversation__pk__in=selectors.shared_channel_ids(still_in)
+    )
+    # The membership's own save already makes the person's sockets re-check.
+    seats.exclude(kept).delete()

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from communities.models import Membership
+from communities.services import membership_leave as leave
 from communities.services import membership_remove
 from hub.ratelimit import RateLimited
 from messaging import selectors, services
@@ -512,3 +513,51 @@ def test_saving_the_settings_again_keeps_an_accepted_share_accepted(
     )
 
     assert channel.shares.get().state == ChannelShare.State.ACCEPTED
+
+
+def test_a_removed_member_who_rejoins_does_not_get_the_restricted_channel_back(
+    organiser, karen, village
+):
+    channel = services.channel_create(
+        actor=organiser, community=village, title="Bestyrelsen", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=channel, user=karen)
+    membership = Membership.objects.get(user=karen, community=village)
+    membership_remove(actor=organiser, membership=membership)
+
+    membership.refresh_from_db()
+    membership.state = Membership.State.ACTIVE
+    membership.save()
+
+    assert not selectors.can_read(user=karen, conversation=channel)
+    assert not channel.participants.filter(user=karen).exists()
+
+
+def test_leaving_one_community_keeps_a_channel_another_membership_admits(
+    organiser, village
+):
+    board = CommunityFactory(name="Skovby IF", slug="skovby-if")
+    worker = UserFactory(display_name="Tina Kjær")
+    MembershipFactory(community=village, user=worker)
+    MembershipFactory(community=board, user=worker)
+    MembershipFactory(community=board, user=organiser, role=Membership.Role.ORGANISER)
+    channel = services.channel_create(
+        actor=organiser,
+        community=village,
+        title="Banen",
+        is_restricted=True,
+        shared_with=[board],
+    )
+    share = ChannelShare.objects.get(channel=channel, community=board)
+    services.channel_share_decide(actor=organiser, share=share, accept=True)
+    services.participant_add(actor=organiser, conversation=channel, user=worker)
+    unrelated = services.channel_create(
+        actor=organiser, community=board, title="Kun IF", is_restricted=True
+    )
+    services.participant_add(actor=organiser, conversation=unrelated, user=worker)
+
+    leave(user=worker, community=village)
+
+    assert selectors.can_read(user=worker, conversation=channel)
+    assert channel.participants.filter(user=worker).exists()
+    assert unrelated.participants.filter(user=worker).exists()

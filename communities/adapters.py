@@ -1,0 +1,29 @@
+"""What higher apps do when a membership ends, registered at start-up.
+
+``communities`` sits below the apps that keep data tied to a membership (the
+restricted channels of ``messaging``, later the tasks of an agreement), so it may
+not import them. Each registers a callback here in its ``AppConfig.ready``, the way
+Wagtail's hooks work; the membership services call them inside their transaction,
+so the membership and everything tied to it change together or not at all.
+"""
+
+from collections.abc import Callable
+
+from .models import Membership
+
+MembershipEnded = Callable[[Membership], None]
+
+_membership_ended: list[MembershipEnded] = []
+
+
+def register_membership_ended(callback: MembershipEnded) -> None:
+    """Call ``callback(membership)`` whenever an active membership ends (the
+    person left or was removed). Registering the same callback twice is a no-op."""
+    if callback not in _membership_ended:
+        _membership_ended.append(callback)
+
+
+def membership_ended(membership: Membership) -> None:
+    """Run every registered callback for a membership that just ended."""
+    for callback in _membership_ended:
+        callback(membership)

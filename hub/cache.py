@@ -13,12 +13,16 @@ instead, so every cache user keeps working on the database alone:
   key, which callers that count (``hub.ratelimit``) can tell apart.
 
 The sessions use ``cached_db``: the database holds them, so an outage logs
-nobody out. ``ping()`` raises the real error, for ``/healthz``.
+nobody out. A write or delete that failed leaves Redis with an old value (a
+session that was logged out, say) that would come back with Redis: the keys are
+remembered and deleted at the first call that reaches Redis again, so readers
+fall back to the database. ``ping()`` raises the real error, for ``/healthz``.
 """
 
 import logging
 import time
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -28,6 +32,7 @@ logger = logging.getLogger(__name__)
 # socket that redis-py lets through.
 OUTAGE_ERRORS = (RedisError, OSError)
 LOG_EVERY_S = 10.0
+MAX_STALE_KEYS = 10_000
 
 
 class CacheUnavailable(ValueError):
@@ -36,6 +41,36 @@ class CacheUnavailable(ValueError):
 
 class ResilientRedisCache(RedisCache):
     _last_logged = 0.0
+    # Django makes one cache object per thread: the keys to invalidate are
+    # shared by the process's cache objects of one server and prefix.
+    _stale_keys: dict[tuple, set[tuple[str, int | None]]] = {}
+
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._stale = self._stale_keys.setdefault(
+            (tuple(self._servers), self.key_prefix), set()
+        )
+
+    def _remember_stale(self, keys, version: int | None) -> None:
+        """Keys whose value in Redis may be out of date after a failed write."""
+        for key in keys:
+            if len(self._stale) >= MAX_STALE_KEYS:
+                logger.warning("cache outage: too many keys to invalidate later")
+                return
+            self._stale.add((key, version))
+
+    def _forget_stale(self) -> None:
+        """Delete the remembered keys, once Redis answers again."""
+        while self._stale:
+            try:
+                key, version = self._stale.pop()
+            except KeyError:  # another thread took the last one
+                return
+            try:
+                RedisCache.delete(self, key, version=version)
+            except OUTAGE_ERRORS:
+                self._stale.add((key, version))
+                raise
 
     def _outage(self, operation: str, exc: Exception) -> None:
         # One line per process every few seconds, not one per cache call.
@@ -53,77 +88,83 @@ class ResilientRedisCache(RedisCache):
         """Raise the server's error unless it answers."""
         self._cache.get_client(write=True).ping()
 
-    def get(self, *args, **kwargs):
+    def _call(self, name, operation, fallback, stale_keys=(), version=None):
+        """``operation()`` against Redis, or ``fallback`` when Redis is down
+        (raised, when it is an exception)."""
         try:
-            return super().get(*args, **kwargs)
+            if self._stale:
+                self._forget_stale()
+            return operation()
         except OUTAGE_ERRORS as exc:
-            self._outage("get", exc)
-            return kwargs.get("default", args[1] if len(args) > 1 else None)
+            self._outage(name, exc)
+            self._remember_stale(stale_keys, version)
+            if isinstance(fallback, Exception):
+                raise fallback from exc
+            return fallback
 
-    def get_many(self, *args, **kwargs):
-        try:
-            return super().get_many(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("get_many", exc)
-            return {}
+    def get(self, key, default=None, version=None):
+        def read():
+            return RedisCache.get(self, key, default, version)
 
-    def has_key(self, *args, **kwargs):
-        try:
-            return super().has_key(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("has_key", exc)
-            return False
+        return self._call("get", read, default)
 
-    def add(self, *args, **kwargs):
-        try:
-            return super().add(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("add", exc)
-            return True
+    def get_many(self, keys, version=None):
+        return self._call(
+            "get_many", lambda: RedisCache.get_many(self, keys, version), {}
+        )
 
-    def incr(self, *args, **kwargs):
-        try:
-            return super().incr(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("incr", exc)
-            raise CacheUnavailable(str(exc)) from exc
+    def has_key(self, key, version=None):
+        return self._call(
+            "has_key", lambda: RedisCache.has_key(self, key, version), False
+        )
 
-    def set(self, *args, **kwargs):
-        try:
-            super().set(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("set", exc)
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        def write():
+            return RedisCache.add(self, key, value, timeout, version)
 
-    def set_many(self, *args, **kwargs):
-        try:
-            return super().set_many(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("set_many", exc)
-            return list(args[0] if args else kwargs.get("data", {}))
+        return self._call("add", write, True, [key], version)
 
-    def touch(self, *args, **kwargs):
-        try:
-            return super().touch(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("touch", exc)
-            return False
+    def incr(self, key, delta=1, version=None):
+        def write():
+            return RedisCache.incr(self, key, delta, version)
 
-    def delete(self, *args, **kwargs):
-        try:
-            return super().delete(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("delete", exc)
-            return False
+        return self._call("incr", write, CacheUnavailable(key), [key], version)
 
-    def delete_many(self, *args, **kwargs):
-        try:
-            super().delete_many(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            self._outage("delete_many", exc)
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        def write():
+            RedisCache.set(self, key, value, timeout, version)
+
+        self._call("set", write, None, [key], version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        def write():
+            return RedisCache.set_many(self, data, timeout, version)
+
+        return self._call("set_many", write, list(data), list(data), version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        def write():
+            return RedisCache.touch(self, key, timeout, version)
+
+        return self._call("touch", write, False, [key], version)
+
+    def delete(self, key, version=None):
+        def write():
+            return RedisCache.delete(self, key, version)
+
+        return self._call("delete", write, False, [key], version)
+
+    def delete_many(self, keys, version=None):
+        keys = list(keys)
+
+        def write():
+            RedisCache.delete_many(self, keys, version)
+
+        self._call("delete_many", write, None, keys, version)
 
     def clear(self):
-        try:
-            return super().clear()
-        except OUTAGE_ERRORS as exc:
-            self._outage("clear", exc)
-            return False
+        def write():
+            self._stale.clear()
+            return RedisCache.clear(self)
+
+        return self._call("clear", write, False)

@@ -6,6 +6,7 @@ from django.test import override_settings
 
 from messaging import services
 from messaging.models import Message
+from tests.conftest import requires_redis
 from tests.factories import CommunityFactory, MembershipFactory
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -140,3 +141,26 @@ def test_the_cache_reads_as_a_miss_and_drops_writes_while_redis_is_down(redis_do
     assert cache.delete("k") is False
     with pytest.raises(CacheUnavailable):
         cache.incr("k")
+
+
+@requires_redis()
+def test_a_log_out_during_an_outage_is_not_undone_when_redis_returns(
+    client, karen, monkeypatch
+):
+    import redis
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    client.force_login(karen)  # the session is in the database and in Redis
+    stolen = client.cookies["sessionid"].value
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Redis is down")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(RedisCacheClient, "get_client", down)
+        client.post("/accounts/logout/")
+    client.cookies["sessionid"] = stolen
+    response = client.get("/messages/")
+
+    assert response.status_code == 302
+    assert not response.wsgi_request.user.is_authenticated

@@ -6,6 +6,7 @@ Fields first, then panels, search fields, and parent and child page types.
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -18,7 +19,25 @@ from hub.colour import passes_aa_with_white_text
 from .blocks import ContentBlocks
 
 
-class HubHomePage(Page):
+class RoutesThroughMixin:
+    """Routing through a page to one below it loads the page passed through in
+    one query, without its own fields (routing needs only the tree fields);
+    Wagtail's own route takes two, the second for the page's type."""
+
+    def route(self, request, path_components):
+        if len(path_components) < 2:
+            return super().route(request, path_components)
+        try:
+            subpage = (
+                self.get_children().specific(defer=True).get(slug=path_components[0])
+            )
+        except Page.DoesNotExist as e:
+            raise Http404 from e
+        subpage._cached_parent_obj = self
+        return subpage.route(request, path_components[1:])
+
+
+class HubHomePage(RoutesThroughMixin, Page):
     """The municipality's home page: portals, news and events from everywhere."""
 
     intro = RichTextField(
@@ -59,7 +78,7 @@ class HubHomePage(Page):
         return context
 
 
-class PortalIndexPage(Page):
+class PortalIndexPage(RoutesThroughMixin, Page):
     """A section of the hub that holds portals, such as "Villages"."""
 
     intro = RichTextField(
@@ -74,6 +93,18 @@ class PortalIndexPage(Page):
     class Meta:
         verbose_name = _("portal section")
 
+    def route(self, request, path_components):
+        if len(path_components) != 1:
+            return super().route(request, path_components)
+        from . import selectors
+
+        # The portal with its community and member count, in one query.
+        portal = selectors.portal_for_route(parent=self, slug=path_components[0])
+        if portal is None:
+            raise Http404
+        portal._cached_parent_obj = self
+        return portal.route(request, [])
+
     def get_context(self, request, *args, **kwargs):
         from . import selectors
 
@@ -87,7 +118,7 @@ class PortalIndexPage(Page):
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f6f43."))
 
 
-class PortalPage(Page):
+class PortalPage(RoutesThroughMixin, Page):
     """The home of one village or association, tied to its community."""
 
     community = models.OneToOneField(
@@ -189,8 +220,8 @@ class PortalPage(Page):
             events=selectors.portal_upcoming_events(self, limit=5),
             # Titles and URLs only: the generic pages need no .specific() query.
             info_pages=self.get_children().live().type(InformationPage),
-            members_count=community_selectors.community_member_count(
-                viewer=request.user, community=community
+            members_count=selectors.portal_member_count(
+                viewer=request.user, portal=self
             ),
             membership=membership,
             # An active organiser needs no further query; others may be staff.

@@ -16,6 +16,7 @@ from communities.selectors import (
     AnyUser,
     active_community_ids,
     can_view_community,
+    community_member_count,
     is_municipal_staff,
 )
 from hub.geo import haversine_km
@@ -113,6 +114,37 @@ def can_edit_pages(user: AnyUser) -> bool:
     ) and user.has_perm("wagtailadmin.access_admin")
 
 
+def _active_members() -> Count:
+    return Count(
+        "community__memberships",
+        filter=Q(community__memberships__state=Membership.State.ACTIVE),
+    )
+
+
+def portal_for_route(*, parent: Page, slug: str) -> PortalPage | None:
+    """The portal ``slug`` below ``parent`` with its community and its active
+    member count (``members_count``), in one query; None if there is none.
+
+    Routing only: whether the viewer may see the page is Wagtail's view
+    restriction, and whether she may see the count is portal_member_count."""
+    return (
+        PortalPage.objects.child_of(parent)
+        .filter(slug=slug)
+        .select_related("community")
+        .annotate(members_count=_active_members())
+        .first()
+    )
+
+
+def portal_member_count(*, viewer: AnyUser, portal: PortalPage) -> int:
+    """How many active members the portal's community has (0 for a viewer who may
+    not see the community), from the count the route loaded when it did."""
+    counted = getattr(portal, "members_count", None)
+    if counted is None:
+        return community_member_count(viewer=viewer, community=portal.community)
+    return counted if can_view_community(user=viewer, community=portal.community) else 0
+
+
 def portals_for_listing(
     *, user: AnyUser, near: bool = False, parent: Page | None = None
 ) -> list[PortalPage]:
@@ -123,12 +155,7 @@ def portals_for_listing(
     qs: QuerySet[PortalPage] = (
         PortalPage.objects.live()
         .select_related("community", "logo")
-        .annotate(
-            members_count=Count(
-                "community__memberships",
-                filter=Q(community__memberships__state=Membership.State.ACTIVE),
-            )
-        )
+        .annotate(members_count=_active_members())
         .annotate(
             kind_order=Case(
                 When(community__kind=Community.Kind.VILLAGE, then=Value(0)),
@@ -178,6 +205,7 @@ def latest_news(
         hidden_paths = hidden_portal_paths(user)
     return list(
         NewsPage.objects.live()
+        .defer_streamfields()
         .filter(_outside(hidden_paths))
         .order_by("-date", "-pk")[:limit]
     )
@@ -198,7 +226,10 @@ def upcoming_events(
 
 def portal_news(portal: PortalPage, *, limit: int) -> list[NewsPage]:
     return list(
-        NewsPage.objects.live().child_of(portal).order_by("-date", "-pk")[:limit]
+        NewsPage.objects.live()
+        .defer_streamfields()
+        .child_of(portal)
+        .order_by("-date", "-pk")[:limit]
     )
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,18 @@ from communities.models import Community
 from .models import User
 from .validators import validate_display_name
 
+# C0 controls HTML cannot carry (all but tab, line feed and carriage return).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class NameInput(forms.TextInput):
+    """Shows a refused name's control characters as U+FFFD when the form comes back:
+    a page may not contain them, and the error names them."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return None if value is None else _CONTROL.sub("\ufffd", value)
+
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
@@ -16,6 +30,7 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=80,
+        widget=NameInput,
         help_text=_("The name other residents see, for example “Karen from Skovby”."),
         # A plain form: the model's validators do not run by themselves.
         validators=[validate_display_name],
@@ -33,7 +48,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "preferred_language", "home_community", "bio"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4}), "display_name": NameInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

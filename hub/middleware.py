@@ -9,6 +9,7 @@ routes methods per operation) and the Wagtail admin are left alone.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 PAGE_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
@@ -30,3 +31,27 @@ class PageMethodsMiddleware:
             response["Content-Length"] = "0"
             return response
         return self.get_response(request)
+
+
+def permissions_policy(features: dict[str, list[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` as ``camera=(), fullscreen=(self)``.
+    """
+    return ", ".join(
+        f"{name}=({' '.join(origins)})" for name, origins in features.items()
+    )
+
+
+class PermissionsPolicyMiddleware:
+    """Sends the Permissions-Policy of NABOLAG_PERMISSIONS_POLICY on every answer:
+    no page, nor anything framed in one, may use the camera, the microphone, the
+    location and the rest unless the setting lists them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = permissions_policy(settings.NABOLAG_PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header:
+            response.setdefault("Permissions-Policy", self.header)
+        return response

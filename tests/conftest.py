@@ -6,6 +6,9 @@ from django.core.cache import cache
 
 from tests.factories import UserFactory
 
+# The W3C Nu HTML Checker over every page the tests render (tests/htmlcheck.py).
+pytest_plugins = ["tests.htmlcheck"]
+
 # Playwright's sync API runs an event loop; Django's async-safety check would
 # otherwise refuse ORM calls made from the live-server fixtures of browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

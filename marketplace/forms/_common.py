@@ -10,10 +10,10 @@ TAG_INPUT = {
     "list": "tag-options",
     "autocomplete": "off",
     # With htmx, suggestions follow the typing; without it the list is preset.
-    "hx-get": reverse_lazy("marketplace:tags"),
-    "hx-trigger": "input changed delay:250ms",
-    "hx-target": "#tag-options",
-    "hx-swap": "innerHTML",
+    "data-hx-get": reverse_lazy("marketplace:tags"),
+    "data-hx-trigger": "input changed delay:250ms",
+    "data-hx-target": "#tag-options",
+    "data-hx-swap": "innerHTML",
 }
 RADIUS_CHOICES = [(2, "2 km"), (5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km")]
 SORT_CHOICES = [("distance", _("Nearest first")), ("newest", _("Newest first"))]

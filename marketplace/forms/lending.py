@@ -15,6 +15,11 @@ class BookingForm(forms.Form):
         label=_("Message (optional)"), max_length=500, required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: it shares the listing page with the answer form.
+        kwargs.setdefault("auto_id", "booking_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")

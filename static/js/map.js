@@ -4,6 +4,8 @@
  *   around their public points, which are grid-cell centres, not addresses.
  * #pick-map: on the listing form, a click fills the latitude/longitude fields.
  * Tiles come from the NABOLAG_MAP_TILE_URL setting, passed in the page's JSON.
+ * The controls' words come translated from the map element's data-* attributes
+ * (Leaflet's own are English).
  */
 (function () {
   "use strict";
@@ -13,8 +15,25 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  function leafletLink(title) {
+    var anchor = document.createElement("a");
+    anchor.href = "https://leafletjs.com";
+    anchor.title = title;
+    anchor.textContent = "Leaflet";
+    return anchor.outerHTML;
+  }
+
   function baseMap(element, config) {
-    var map = L.map(element, { scrollWheelZoom: false });
+    var words = element.dataset;
+    var map = L.map(element, {
+      scrollWheelZoom: false, zoomControl: false, attributionControl: false
+    });
+    L.control.zoom({
+      zoomInTitle: words.zoomIn || "Zoom in", zoomOutTitle: words.zoomOut || "Zoom out"
+    }).addTo(map);
+    L.control.attribution({
+      prefix: leafletLink(words.leafletTitle || "A JavaScript library for interactive maps")
+    }).addTo(map);
     L.tileLayer(config.tiles, { maxZoom: 18, attribution: config.attribution }).addTo(map);
     return map;
   }

@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.htmlcheck import record_html
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -100,10 +102,41 @@ def browser() -> Iterator:
         chromium.close()
 
 
+def _watch(page, violations: list[str]):
+    """Note the page's Content-Security-Policy refusals, and keep its HTML after
+    each navigation for the end-of-session HTML check (tests/htmlcheck.py)."""
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    goto = page.goto
+
+    def goto_and_keep(url, **kwargs):
+        response = goto(url, **kwargs)
+        _keep_html(page)
+        return response
+
+    page.goto = goto_and_keep
+
+
+def _keep_html(page) -> None:
+    if page.is_closed():
+        return
+    try:
+        record_html(page.url, page.content())
+    except Exception:  # noqa: BLE001 (a page mid-navigation has no content to keep)
+        return
+
+
 @pytest.fixture
 def new_page(browser, live_daphne, transactional_db):
-    """Open a fresh browser context (its own cookies) at the live server."""
+    """Open a fresh browser context (its own cookies) at the live server.
+
+    The test fails if a page it opened broke the Content-Security-Policy."""
     contexts = []
+    violations: list[str] = []
 
     def _open(*, width: int = 1280, height: int = 900, locale: str = "da-DK"):
         context = browser.new_context(
@@ -113,11 +146,18 @@ def new_page(browser, live_daphne, transactional_db):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        _watch(page, violations)
+        return page
 
     yield _open
     for context in contexts:
+        for page in context.pages:
+            _keep_html(page)
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(
+        violations
+    )
 
 
 @pytest.fixture

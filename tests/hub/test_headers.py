@@ -5,6 +5,7 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from cms import services as cms_services
@@ -98,7 +99,9 @@ def test_every_answer_sends_a_permissions_policy(client, hub):
 def test_the_hub_home_describes_the_platform(client, hub):
     response = client.get("/")
 
-    assert "community hub" in _meta_description(response)
+    description = _meta_description(response)
+    assert settings.NABOLAG_MUNICIPALITY_NAME in description
+    assert "Nabolag" in description
 
 
 def test_a_portal_page_is_described_by_its_community(client, hub, portal):

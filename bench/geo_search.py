@@ -7,9 +7,11 @@ Runs on SQLite (var/bench-geo.sqlite3, or --sqlite-path) and on PostgreSQL when
 --database-url or DATABASE_URL is given or postgres://postgres@127.0.0.1:5432/nabolag_bench
 is reachable (the database is created when missing). Each database is measured in a
 child process (settings are read once per process). For radii of
-2, 10 and 50 km it times ``marketplace.selectors.listing_search`` (the selector the
-pages use: indexed bounding box, a planar distance, geopy's geodesic at the edge,
-first page of 20 by distance with its tags and photos) from random centres, counts
+1, 5, 20 and 50 km it times ``marketplace.selectors.listing_search`` (the selector the
+pages use: nearest first by the GiST index on PostgreSQL and by growing rings of the
+bounding-box index on SQLite, a planar distance, geopy's geodesic at the edge, the
+first page of 20 by distance with its tags and photos, matches counted up to
+COUNT_CAP) from random centres, counts
 its queries, and times the same search done by fetching every listing and computing
 geopy's geodesic distance to each. Prints a table, then one line of JSON.
 """
@@ -28,7 +30,7 @@ import support
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/nabolag_bench"
-RADII = (2, 10, 50)
+RADII = (1, 5, 20, 50)
 # Listings are spread over mid and south Jutland (about 170 x 280 km).
 REGION = (55.0, 57.5, 8.2, 10.9)
 MARGIN = 0.5  # centres are kept this many degrees inside, so circles fit

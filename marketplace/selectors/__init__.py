@@ -26,6 +26,7 @@ from .personal import (
 )
 from .search import (
     CARD_FIELDS,
+    COUNT_CAP,
     PLANE_ERROR_PER_KM2,
     PLANE_MIN_TOLERANCE,
     PLANE_TOLERANCE_FAR,
@@ -50,6 +51,7 @@ from .visibility import (
 
 __all__ = [
     "CARD_FIELDS",
+    "COUNT_CAP",
     "PER_PAGE",
     "PLANE_ERROR_PER_KM2",
     "PLANE_MIN_TOLERANCE",

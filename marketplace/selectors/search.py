@@ -3,12 +3,24 @@ geodesic only for the close calls, and one query for a page of cards."""
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, Func, JSONField, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from taggit.models import Tag, TaggedItem
 
 from communities.models import Community
@@ -36,6 +48,9 @@ class SearchResult:
     centre: tuple[float, float] | None = None
     radius_km: float | None = None
     page_range: list[int] = field(default_factory=list)
+    # True when there are more than ``total`` matches (radius search counts up
+    # to COUNT_CAP); ``pages`` then counts the pages known so far.
+    more: bool = False
 
     @property
     def has_next(self) -> bool:
@@ -197,6 +212,243 @@ def _within(
     return found
 
 
+# Radius search counts matches up to this many; beyond, the page says "more
+# than 500" (counting 16,000 matches at 50 km would cost more than the page).
+COUNT_CAP = 500
+# The first ring on SQLite when the probe says the box is crowded, in km, and
+# the least it then grows by.
+FIRST_RING_KM = 2.0
+RING_GROWTH = 1.5
+
+
+class PublicPoint(Func):
+    """PostgreSQL's ``point(public_longitude, public_latitude)``: the expression
+    the GiST index of migration 0004 holds (x is the longitude)."""
+
+    function = "point"
+    output_field = FloatField()  # only ever compared, never read
+
+    def __init__(self) -> None:
+        super().__init__(F("public_longitude"), F("public_latitude"))
+
+
+class _FixedPoint(Func):
+    function = "point"
+    output_field = FloatField()
+
+    def __init__(self, lon: float, lat: float) -> None:
+        super().__init__(Value(float(lon)), Value(float(lat)))
+
+
+class PointInBox(Func):
+    """``point <@ box(...)``: the public point in a bounding box, by the GiST index."""
+
+    arg_joiner = " <@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+    def __init__(self, box: geo.BBox) -> None:
+        corners = Func(
+            _FixedPoint(box.min_lon, box.min_lat),
+            _FixedPoint(box.max_lon, box.max_lat),
+            function="box",
+            output_field=FloatField(),
+        )
+        super().__init__(PublicPoint(), corners)
+
+
+class PointDistance(Func):
+    """``point <-> point``: the planar distance in degrees, which the GiST index
+    gives in increasing order. Not geodesic: only an order to fetch candidates by."""
+
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, lon: float, lat: float) -> None:
+        super().__init__(PublicPoint(), _FixedPoint(lon, lat))
+
+
+# A row of candidates: (pk, public latitude, public longitude).
+Row = tuple[int, float, float]
+# One fetch of candidates and how far it reaches: every match not yet fetched is
+# further (geodesic km) than the reach; None when every candidate has come.
+Batch = tuple[list[Row], float | None]
+
+
+def _box_rows(qs: QuerySet[Listing], box: geo.BBox) -> QuerySet:
+    return (
+        qs.filter(
+            public_latitude__range=(box.min_lat, box.max_lat),
+            public_longitude__range=(box.min_lon, box.max_lon),
+        )
+        .order_by()
+        .values_list("pk", "public_latitude", "public_longitude")
+    )
+
+
+def _rings(qs: QuerySet[Listing], circle: Circle, want: int) -> Iterator[Batch]:
+    """SQLite: growing bounding boxes, each fetching only what the last did not.
+
+    A probe first takes up to ``want`` rows of the whole box in the index's
+    latitude order: when that is all of them, one query has done. Otherwise its
+    rows south of the last one's latitude are a complete slab of the box, kept
+    and not fetched again. Rings then start at ``FIRST_RING_KM`` and each grows
+    to hold ``want`` at the density seen in the rings so far (at least
+    ``RING_GROWTH`` times wider): the density of the box's edge, where the
+    probe looks, says little about the centre's.
+    """
+    full = geo.bounding_box(circle.latitude, circle.longitude, circle.radius_km)
+    probe = list(_box_rows(qs, full).order_by("public_latitude")[:want])
+    if len(probe) < want:
+        yield probe, None
+        return
+    slab_top = probe[-1][1]
+    yield [row for row in probe if row[1] < slab_top], 0.0
+    kx, _gx, ky, _gy = circle.coefficients
+    radius = min(circle.radius_km, FIRST_RING_KM)
+    inner, fetched = None, 0
+    while True:
+        box = geo.bounding_box(circle.latitude, circle.longitude, radius)
+        rows = _box_rows(qs, box).filter(public_latitude__gte=slab_top)
+        if inner is not None:
+            rows = rows.exclude(
+                public_latitude__range=(inner.min_lat, inner.max_lat),
+                public_longitude__range=(inner.min_lon, inner.max_lon),
+            )
+        rows = list(rows)
+        fetched += len(rows)
+        if radius >= circle.radius_km:
+            yield rows, None
+            return
+        yield rows, radius
+        # The next ring holds ``want`` at the density of the rings so far.
+        area = (box.max_lat - box.min_lat) * ky * (box.max_lon - box.min_lon) * kx
+        grow = math.sqrt(want * area / (math.pi * radius**2 * max(fetched, 1)))
+        inner = box
+        radius = min(circle.radius_km, radius * max(RING_GROWTH, grow * 1.15))
+
+
+def _km_per_degree_floor(circle: Circle) -> float:
+    """Fewer geodesic km than this per degree of ``<->`` distance (longitude and
+    latitude degrees alike) for any point in the circle's box: the km of a
+    degree of longitude shrink towards the pole, a degree of latitude is at
+    least 110.57 km; 1 % spare covers the plane and the box's margin."""
+    box = geo.bounding_box(circle.latitude, circle.longitude, circle.radius_km)
+    edge = max(abs(box.min_lat), abs(box.max_lat))
+    return min(_km_per_degree(edge)[0], 110.57) * 0.99
+
+
+def _nearest_knn(qs: QuerySet[Listing], circle: Circle, want: int) -> Iterator[Batch]:
+    """PostgreSQL: candidates in the GiST index's ``<->`` order, in growing batches.
+
+    A row ``d`` degrees away is at least ``d`` times ``_km_per_degree_floor``
+    away, so a batch reaches that far from its last row.
+    """
+    lat0, lon0 = circle.latitude, circle.longitude
+    box = geo.bounding_box(lat0, lon0, circle.radius_km)
+    ordered = (
+        qs.filter(PointInBox(box))
+        .order_by(PointDistance(lon0, lat0), "pk")
+        .values_list("pk", "public_latitude", "public_longitude")
+    )
+    floor = _km_per_degree_floor(circle)
+    start, size = 0, want
+    while True:
+        rows = list(ordered[start : start + size])
+        if len(rows) < size:
+            yield rows, None
+            return
+        _pk, lat, lon = rows[-1]
+        yield rows, math.hypot(lon - lon0, lat - lat0) * floor
+        start, size = start + size, size * 4
+
+
+def _matching(rows: list[Row], circle: Circle) -> list[tuple[float, int, float, float]]:
+    """(squared planar km, pk, lat, lon) of the rows within the circle: the planar
+    distance settles them, geopy's geodesic the few near the edge."""
+    lat0, lon0, radius_km = circle.latitude, circle.longitude, circle.radius_km
+    kx, gx, ky, gy = circle.coefficients
+    inner = (radius_km * (1 - circle.tolerance)) ** 2
+    outer = (radius_km * (1 + circle.tolerance)) ** 2
+    found = []
+    for pk, lat, lon in rows:
+        dlat = lat - lat0
+        x = (lon - lon0) * (kx + gx * dlat)
+        y = dlat * (ky + gy * dlat)
+        km2 = x * x + y * y
+        if km2 > inner and (
+            km2 > outer or geo.geodesic_km(lat0, lon0, lat, lon) > radius_km
+        ):
+            continue
+        found.append((km2, pk, lat, lon))
+    return found
+
+
+def _ranked(
+    matches: list[tuple[float, int, float, float]], count: int, circle: Circle
+) -> list[tuple[float, int, float, float]]:
+    """The ``count`` nearest matches in geodesic order, ties by pk.
+
+    The planar distance orders them except where two lie within its tolerance
+    of each other: there geopy's geodesic decides (one per distinct point).
+    """
+    if count <= 0 or not matches:
+        return []
+    top = heapq.nsmallest(count, matches)
+    spread = (1 + circle.tolerance) ** 2 / (1 - circle.tolerance) ** 2
+    last = top[-1][0] * spread**2
+    band = sorted(m for m in matches if m[0] <= last)
+    exact: dict[tuple[float, float], float] = {}
+
+    def geodesic(match: tuple[float, int, float, float]) -> float:
+        point = match[2], match[3]
+        if point not in exact:
+            exact[point] = geo.geodesic_km(circle.latitude, circle.longitude, *point)
+        return exact[point]
+
+    ranked: list[tuple[float, int, float, float]] = []
+    group: list[tuple[float, int, float, float]] = []
+    for match in band:
+        if group and match[0] > group[-1][0] * spread:
+            ranked += group if len(group) == 1 else _by_geodesic(group, geodesic)
+            group = []
+        group.append(match)
+    ranked += group if len(group) == 1 else _by_geodesic(group, geodesic)
+    return ranked[:count]
+
+
+def _by_geodesic(group: list, geodesic: Callable) -> list:
+    if all(m[2:] == group[0][2:] for m in group):
+        return group  # one point: already by pk
+    return sorted(group, key=lambda m: (geodesic(m), m[1]))
+
+
+def _nearest(
+    qs: QuerySet[Listing], circle: Circle, need: int
+) -> tuple[list[tuple[float, int, float, float]], int, bool]:
+    """The ``need`` nearest matches in order, how many matches were found and
+    whether that is all of them (otherwise more than ``COUNT_CAP`` and ``need``).
+
+    Candidates come nearest first (by the GiST index on PostgreSQL, by rings on
+    SQLite) until both the page and the count are settled; the page is settled
+    once its last match is nearer than anything not yet fetched can be.
+    """
+    want = max(need, COUNT_CAP) + 1
+    batches = _nearest_knn if connection.vendor == "postgresql" else _rings
+    matches: list[tuple[float, int, float, float]] = []
+    margin = 1 + 3 * circle.tolerance
+    for rows, reach in batches(qs, circle, want):
+        matches += _matching(rows, circle)
+        if reach is None:
+            return _ranked(matches, need, circle), len(matches), True
+        if len(matches) >= want:
+            page = _ranked(matches, need, circle)
+            if math.sqrt(page[-1][0]) * margin < reach:
+                return page, len(matches), False
+    raise AssertionError("unreachable: the last batch reaches everything")
+
+
 def _last_page(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
@@ -354,12 +606,30 @@ def listing_search(
         return SearchResult(
             hits, total, page, pages, None, None, _page_range(page, pages)
         )
-    found = _within(qs, Circle(latitude, longitude, radius_km), newest=sort == "newest")
-    total = len(found)
-    page = min(page, _last_page(total, per_page))
-    # Only the pages up to this one are ordered, not every match.
-    window = heapq.nsmallest(page * per_page, found)[(page - 1) * per_page :]
-    pks = [pk for _key, _km2, pk in window]
+    circle = Circle(latitude, longitude, radius_km)
+    more = False
+    if sort == "newest":
+        found = _within(qs, circle, newest=True)
+        total = len(found)
+        page = min(page, _last_page(total, per_page))
+        # Only the pages up to this one are ordered, not every match.
+        window = heapq.nsmallest(page * per_page, found)[(page - 1) * per_page :]
+        pks = [pk for _key, _km2, pk in window]
+        pages = _last_page(total, per_page)
+    else:
+        ranked, found_count, complete = _nearest(qs, circle, page * per_page)
+        if complete:
+            total = found_count
+            last = _last_page(total, per_page)
+            if page > last:
+                page = last
+                ranked = ranked[: page * per_page]
+            pages = last
+        else:
+            # More than COUNT_CAP, and at least one beyond this page.
+            total, more = COUNT_CAP, True
+            pages = max(page + 1, _last_page(COUNT_CAP, per_page))
+        pks = [match[1] for match in ranked[(page - 1) * per_page :]]
     hits = [
         Hit(
             listing,
@@ -369,7 +639,6 @@ def listing_search(
         )
         for listing in _cards(pks)
     ]
-    pages = _last_page(total, per_page)
     return SearchResult(
         hits,
         total,
@@ -378,4 +647,5 @@ def listing_search(
         (latitude, longitude),
         radius_km,
         _page_range(page, pages),
+        more,
     )

@@ -103,3 +103,121 @@ def test_a_page_past_the_end_shows_the_last_page(author, neighbour):
     )
 
     assert (result.page, result.pages, result.total, len(result.hits)) == (2, 2, 23, 3)
+
+
+def _crowd(author, count: int, spread_deg: float, seed: int) -> list[Listing]:
+    """``count`` open listings on public grid points around CENTRE, densest near
+    it, several on the same cell (as in a village)."""
+    rng, now = random.Random(seed), timezone.now()
+    points = []
+    for _n in range(count):
+        reach = spread_deg * rng.random() ** 1.5
+        angle = rng.uniform(0, 2 * math.pi)
+        points.append(
+            geo.snap_to_grid(
+                CENTRE[0] + reach * math.sin(angle),
+                CENTRE[1] + reach * math.cos(angle) * 1.8,
+            )
+        )
+    points += points[:: count // 20]  # shared cells: ties are broken by id
+    return Listing.objects.bulk_create(
+        Listing(
+            author=author,
+            kind=Listing.Kind.OFFER,
+            title=f"Nabo {n}",
+            description="x",
+            category="other",
+            everyone_nearby=True,
+            state=Listing.State.OPEN,
+            public_latitude=lat,
+            public_longitude=lon,
+            published_at=now,
+        )
+        for n, (lat, lon) in enumerate(points)
+    )
+
+
+def _full_scan(radius_km: float) -> list[int]:
+    """Every open listing's geodesic distance, sorted: what the page must equal."""
+    found = sorted(
+        (geo.geodesic_km(*CENTRE, lat, lon), pk)
+        for pk, lat, lon in Listing.objects.filter(
+            state=Listing.State.OPEN
+        ).values_list("pk", "public_latitude", "public_longitude")
+        if geo.geodesic_km(*CENTRE, lat, lon) <= radius_km
+    )
+    return [pk for _km, pk in found]
+
+
+def _page(viewer, radius_km: float, page: int = 1) -> selectors.SearchResult:
+    return selectors.listing_search(
+        viewer=viewer,
+        latitude=CENTRE[0],
+        longitude=CENTRE[1],
+        radius_km=radius_km,
+        page=page,
+    )
+
+
+def test_the_nearest_page_at_a_large_radius_equals_the_full_scans_first_page(
+    author, neighbour
+):
+    _crowd(author, 1200, spread_deg=0.6, seed=11)
+    scan = _full_scan(50)
+
+    first, third = _page(neighbour, 50), _page(neighbour, 50, page=3)
+
+    assert len(scan) > selectors.COUNT_CAP
+    assert [hit.listing.pk for hit in first.hits] == scan[:20]
+    assert [hit.listing.pk for hit in third.hits] == scan[40:60]
+
+
+def test_more_matches_than_the_cap_are_counted_as_more_than_the_cap(author, neighbour):
+    _crowd(author, 1200, spread_deg=0.6, seed=12)
+
+    result = _page(neighbour, 50)
+
+    assert (result.total, result.more) == (selectors.COUNT_CAP, True)
+    assert result.pages == selectors.COUNT_CAP // 20
+    assert result.has_next
+
+
+@pytest.mark.parametrize(
+    ("radius", "page"), [(1, 1), (5, 1), (20, 2), (50, 1), (50, 4), (50, 40)]
+)
+def test_every_radius_and_page_equals_the_scan_and_counts_exactly_below_the_cap(
+    author, neighbour, monkeypatch, radius, page
+):
+    # A small cap makes the rings and the index batches grow on a small table.
+    monkeypatch.setattr("marketplace.selectors.search.COUNT_CAP", 40)
+    _crowd(author, 400, spread_deg=0.5, seed=radius)
+    scan = _full_scan(radius)
+
+    result = _page(neighbour, radius, page=page)
+
+    shown = min(page, max(1, -(-len(scan) // 20)))
+    assert [hit.listing.pk for hit in result.hits] == scan[(shown - 1) * 20 :][:20]
+    assert result.page == shown
+    if len(scan) > max(40, page * 20):
+        assert (result.total, result.more) == (40, True)
+    else:
+        assert (result.total, result.more) == (len(scan), False)
+
+
+def test_a_crowded_circle_reads_only_the_nearest_candidates_not_every_match(
+    author, neighbour, monkeypatch
+):
+    monkeypatch.setattr("marketplace.selectors.search.COUNT_CAP", 40)
+    read = []
+    matching = selectors.search._matching
+
+    def counting(rows, circle):
+        read.append(len(rows))
+        return matching(rows, circle)
+
+    monkeypatch.setattr("marketplace.selectors.search._matching", counting)
+    _crowd(author, 1000, spread_deg=0.3, seed=3)
+
+    _page(neighbour, 50)
+
+    assert sum(read) < 400

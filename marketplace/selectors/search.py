@@ -10,7 +10,6 @@ from functools import cached_property
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Exists,
     F,
     FloatField,
@@ -223,7 +222,8 @@ RING_GROWTH = 1.5
 
 class PublicPoint(Func):
     """PostgreSQL's ``point(public_longitude, public_latitude)``: the expression
-    the GiST index of migration 0004 holds (x is the longitude)."""
+    the GiST index of migration 0004 holds (x is the longitude, the index only
+    open listings: the query must filter ``state = 'open'``)."""
 
     function = "point"
     output_field = FloatField()  # only ever compared, never read
@@ -238,23 +238,6 @@ class _FixedPoint(Func):
 
     def __init__(self, lon: float, lat: float) -> None:
         super().__init__(Value(float(lon)), Value(float(lat)))
-
-
-class PointInBox(Func):
-    """``point <@ box(...)``: the public point in a bounding box, by the GiST index."""
-
-    arg_joiner = " <@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-    def __init__(self, box: geo.BBox) -> None:
-        corners = Func(
-            _FixedPoint(box.min_lon, box.min_lat),
-            _FixedPoint(box.max_lon, box.max_lat),
-            function="box",
-            output_field=FloatField(),
-        )
-        super().__init__(PublicPoint(), corners)
 
 
 class PointDistance(Func):
@@ -343,25 +326,33 @@ def _nearest_knn(qs: QuerySet[Listing], circle: Circle, want: int) -> Iterator[B
     """PostgreSQL: candidates in the GiST index's ``<->`` order, in growing batches.
 
     A row ``d`` degrees away is at least ``d`` times ``_km_per_degree_floor``
-    away, so a batch reaches that far from its last row.
+    away, so a batch reaches that far from its last row. The box is filtered by
+    latitude and longitude ranges, not ``<@``: PostgreSQL guesses a ``<@`` box
+    holds a thousandth of the table and would then sort the whole box instead of
+    walking the index. No second sort key either (it, too, would make it sort):
+    a larger batch starts again from the nearest and yields only the rows not
+    seen, which also settles ties at a batch's end.
     """
     lat0, lon0 = circle.latitude, circle.longitude
     box = geo.bounding_box(lat0, lon0, circle.radius_km)
-    ordered = (
-        qs.filter(PointInBox(box))
-        .order_by(PointDistance(lon0, lat0), "pk")
-        .values_list("pk", "public_latitude", "public_longitude")
-    )
+    ordered = _box_rows(qs, box).order_by(PointDistance(lon0, lat0))
     floor = _km_per_degree_floor(circle)
-    start, size = 0, want
+    seen: set[int] = set()
+    size = want
     while True:
-        rows = list(ordered[start : start + size])
+        rows = list(ordered[:size])
+        new = [row for row in rows if row[0] not in seen]
+        seen.update(row[0] for row in new)
         if len(rows) < size:
-            yield rows, None
+            yield new, None
             return
         _pk, lat, lon = rows[-1]
-        yield rows, math.hypot(lon - lon0, lat - lat0) * floor
-        start, size = start + size, size * 4
+        reach = math.hypot(lon - lon0, lat - lat0) * floor
+        # Beyond the radius: whatever is left is no match.
+        yield new, None if reach > circle.radius_km else reach
+        if reach > circle.radius_km:
+            return
+        size *= 4
 
 
 def _matching(rows: list[Row], circle: Circle) -> list[tuple[float, int, float, float]]:

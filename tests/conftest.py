@@ -6,8 +6,12 @@ from django.core.cache import cache
 
 from tests.factories import UserFactory
 
-# The W3C Nu HTML Checker over every page the tests render (tests/htmlcheck.py).
-pytest_plugins = ["tests.htmlcheck"]
+# Kept importable from here for modules written before tests/helpers.py.
+from tests.helpers import requires_postgres, requires_redis  # noqa: F401
+
+# The W3C Nu HTML Checker over every page the tests render (tests/htmlcheck.py),
+# and the fixtures every app's tests share (tests/fixtures.py).
+pytest_plugins = ["tests.htmlcheck", "tests.fixtures"]
 
 # Playwright's sync API runs an event loop; Django's async-safety check would
 # otherwise refuse ORM calls made from the live-server fixtures of browser tests.
@@ -38,23 +42,6 @@ def hub(db):
     from cms.services import hub_ensure
 
     return hub_ensure(title="Nabolag Testkommune", hostname="testserver", port=80)
-
-
-def requires_redis() -> pytest.MarkDecorator:
-    """Skip unless REDIS_URL points at a running Redis (make test's second run)."""
-    return pytest.mark.skipif(
-        not os.environ.get("REDIS_URL"),
-        reason="needs a real Redis server: set REDIS_URL "
-        "(make test does in its second run)",
-    )
-
-
-def requires_postgres() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="needs a real PostgreSQL server: set DATABASE_URL "
-        "(make test does in its second run)",
-    )
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,11 +3,13 @@ read a socket, count queries. Fixtures live in the conftest files and
 tests/fixtures.py; test modules import from here, never from each other."""
 
 import io
+import os
 import struct
 import uuid
 import zlib
 from pathlib import Path
 
+import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +25,23 @@ def session_queries() -> int:
     """Queries a logged-in request spends reading its session: none when Redis
     keeps sessions in front of the database (cached_db), one otherwise."""
     return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+def requires_redis() -> pytest.MarkDecorator:
+    """Skip unless REDIS_URL points at a running Redis (make test's second run)."""
+    return pytest.mark.skipif(
+        not os.environ.get("REDIS_URL"),
+        reason="needs a real Redis server: set REDIS_URL "
+        "(make test does in its second run)",
+    )
+
+
+def requires_postgres() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="needs a real PostgreSQL server: set DATABASE_URL "
+        "(make test does in its second run)",
+    )
 
 
 # --- messaging
@@ -86,7 +105,7 @@ def make_listing(author, *, communities=(), publish=True, **overrides):
     )
 
 
-def photo(name="photo.jpg", *, gps=True, fmt="JPEG") -> SimpleUploadedFile:
+def photo_upload(name="photo.jpg", *, gps=True, fmt="JPEG") -> SimpleUploadedFile:
     """A 3000 x 2000 photo, with a GPS position in its EXIF unless ``gps=False``."""
     image = Image.new("RGB", (3000, 2000), (120, 160, 90))
     exif = Image.Exif()

@@ -6,8 +6,8 @@ from django.test import override_settings
 
 from messaging import services
 from messaging.models import Message
-from tests.conftest import requires_redis
 from tests.factories import CommunityFactory, MembershipFactory
+from tests.helpers import requires_redis
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 DEAD_CACHE = {

@@ -1,18 +1,9 @@
-import struct
-import zlib
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from communities.models import Community
-from marketplace import services
 from marketplace.models import Listing
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
-
-# A private point in Skovby's area and its street address: neither may ever leak.
-EXACT_LAT = 56.172345
-EXACT_LON = 9.551234
-ADDRESS = "Bøgevej 17, Skovby"
+from tests.helpers import make_listing
 
 
 @pytest.fixture
@@ -51,22 +42,6 @@ def stranger(db):
     return UserFactory(display_name="Ukendt")
 
 
-def make_listing(author, *, communities=(), publish=True, **overrides) -> Listing:
-    fields = {
-        "kind": Listing.Kind.REQUEST,
-        "title": "Hjælp til digital post",
-        "description": "Jeg kan ikke finde ud af e-Boks.",
-        "category": "digital",
-        "place": services.Place(ADDRESS, EXACT_LAT, EXACT_LON),
-        "everyone_nearby": not communities,
-        "tags": ["e-boks"],
-    }
-    fields.update(overrides)
-    return services.listing_create(
-        author=author, communities=list(communities), publish=publish, **fields
-    )
-
-
 @pytest.fixture
 def listing(author, village):
     return make_listing(author, communities=[village])
@@ -97,29 +72,3 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
-
-def bomb_png(name="bomb.png", *, width=30000, height=30000) -> SimpleUploadedFile:
-    """A tiny PNG whose header claims ``width`` x ``height`` pixels (a few bytes of
-    data that would decompress to gigabytes): a decompression bomb."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    data = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
-        + chunk(b"IEND", b"")
-    )
-    return SimpleUploadedFile(name, data, content_type="image/png")
-
-
-def stored_files(settings) -> list:
-    """Every file under MEDIA_ROOT: refused uploads must leave none behind."""
-    from pathlib import Path
-
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marketplace.models import Listing, Match, Response
-from tests.marketplace.conftest import make_listing
+from tests.helpers import make_listing
 
 API = "/api/marketplace"
 

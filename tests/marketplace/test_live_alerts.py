@@ -11,9 +11,14 @@ from django.utils.translation import gettext
 from marketplace import services
 from marketplace.models import Listing, WatchHit
 from tests.factories import MembershipFactory, UserFactory
-from tests.marketplace.conftest import ADDRESS, EXACT_LAT, EXACT_LON, make_listing
-from tests.messaging.conftest import RecordingLayer
-from tests.messaging.test_consumers import next_of_type, socket_for
+from tests.helpers import (
+    ADDRESS,
+    EXACT_LAT,
+    EXACT_LON,
+    make_listing,
+    next_of_type,
+    socket_for,
+)
 
 
 def _watch(user, *, place="Skovby", categories=("digital",)):
@@ -23,10 +28,8 @@ def _watch(user, *, place="Skovby", categories=("digital",)):
 
 
 def test_a_watcher_is_alerted_live_once_with_public_facts_only(
-    author, neighbour, village, monkeypatch, django_capture_on_commit_callbacks
+    author, neighbour, village, layer, django_capture_on_commit_callbacks
 ):
-    layer = RecordingLayer()
-    monkeypatch.setattr("messaging.events.get_channel_layer", lambda: layer)
     _watch(neighbour)
     far_away = UserFactory()
     _watch(far_away, place="Oslo")
@@ -51,10 +54,8 @@ def test_a_watcher_is_alerted_live_once_with_public_facts_only(
 
 
 def test_the_alert_is_written_in_the_watchers_language(
-    author, neighbour, village, monkeypatch, django_capture_on_commit_callbacks
+    author, neighbour, village, layer, django_capture_on_commit_callbacks
 ):
-    layer = RecordingLayer()
-    monkeypatch.setattr("messaging.events.get_channel_layer", lambda: layer)
     neighbour.preferred_language = "da"
     neighbour.save(update_fields=["preferred_language"])
     _watch(neighbour)
@@ -78,10 +79,8 @@ def test_the_alert_is_written_in_the_watchers_language(
 
 
 def test_a_listing_the_watcher_may_not_see_raises_no_alert(
-    author, private_club, monkeypatch, django_capture_on_commit_callbacks
+    author, private_club, layer, django_capture_on_commit_callbacks
 ):
-    layer = RecordingLayer()
-    monkeypatch.setattr("messaging.events.get_channel_layer", lambda: layer)
     MembershipFactory(community=private_club, user=author)
     outsider = UserFactory()
     _watch(outsider)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from marketplace import services
 from marketplace.models import Listing
-from tests.marketplace.conftest import ADDRESS, EXACT_LAT, EXACT_LON, make_listing
+from tests.helpers import ADDRESS, EXACT_LAT, EXACT_LON, make_listing
 
 STREET = ADDRESS.split(",")[0]
 

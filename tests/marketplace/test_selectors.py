@@ -7,7 +7,7 @@ from django.utils import timezone
 from marketplace import selectors, services
 from marketplace.models import Listing, ListingPhoto
 from tests.factories import MembershipFactory, UserFactory
-from tests.marketplace.conftest import make_listing
+from tests.helpers import make_listing
 
 SKOVBY = (56.1710, 9.5470)
 

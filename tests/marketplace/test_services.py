@@ -1,4 +1,3 @@
-import io
 from datetime import timedelta
 
 import pytest
@@ -21,26 +20,15 @@ from marketplace.models import (
     WatchHit,
 )
 from tests.factories import MembershipFactory, UserFactory
-from tests.marketplace.conftest import (
+from tests.helpers import (
     ADDRESS,
     EXACT_LAT,
     EXACT_LON,
     bomb_png,
     make_listing,
+    photo_upload,
     stored_files,
 )
-
-
-def _photo(name="photo.jpg", *, gps=True, fmt="JPEG") -> SimpleUploadedFile:
-    image = Image.new("RGB", (3000, 2000), (120, 160, 90))
-    exif = Image.Exif()
-    if gps:
-        exif[0x010F] = "CameraMaker"
-        exif[0x8825] = {1: "N", 2: (56.0, 10.0, 20.0), 3: "E", 4: (9.0, 33.0, 4.0)}
-    out = io.BytesIO()
-    image.save(out, format=fmt, exif=exif)
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
-
 
 # --- listings ------------------------------------------------------------------------
 
@@ -97,7 +85,7 @@ def test_only_a_volunteer_call_asks_for_several_helpers(author, village):
 
 
 def test_photos_are_resized_and_stripped_of_every_exif_field(author, village):
-    listing = make_listing(author, communities=[village], photos=[_photo()])
+    listing = make_listing(author, communities=[village], photos=[photo_upload()])
 
     photo = listing.photos.get()
     with Image.open(photo.image.path) as stored:
@@ -111,11 +99,14 @@ def test_photos_carry_the_description_people_give_them(author, village, neighbou
     listing = make_listing(
         author,
         communities=[village],
-        photos=[_photo(gps=False)],
+        photos=[photo_upload(gps=False)],
         photo_description="  Lille  rød trailer\nmed presenning ",
     )
     other = make_listing(
-        neighbour, communities=[village], photos=[_photo(gps=False)], title="Stige"
+        neighbour,
+        communities=[village],
+        photos=[photo_upload(gps=False)],
+        title="Stige",
     )
     photo, foreign = listing.photos.get(), other.photos.get()
     assert photo.alt_text == "Lille rød trailer med presenning"
@@ -147,7 +138,7 @@ def test_a_file_that_is_not_a_photo_is_refused(author, village):
 
 
 def test_more_than_four_photos_are_refused(author, village):
-    photos = [_photo(f"p{n}.jpg", gps=False) for n in range(5)]
+    photos = [photo_upload(f"p{n}.jpg", gps=False) for n in range(5)]
 
     with pytest.raises(services.MarketplaceError):
         make_listing(author, communities=[village], photos=photos)
@@ -638,7 +629,7 @@ def test_accepting_opens_a_private_conversation_for_the_two_sides(
 def test_a_photo_claiming_too_many_pixels_is_refused_and_leaves_no_file(
     author, village, settings, width, height
 ):
-    photos = [_photo(gps=False), bomb_png(width=width, height=height)]
+    photos = [photo_upload(gps=False), bomb_png(width=width, height=height)]
 
     with pytest.raises(services.MarketplaceError) as exc:
         make_listing(author, communities=[village], photos=photos)
@@ -659,7 +650,7 @@ def test_a_refused_photo_on_edit_keeps_the_listing_and_leaves_no_file(
             description=listing.description,
             category=listing.category,
             communities=[village],
-            photos=[_photo(gps=False), bomb_png()],
+            photos=[photo_upload(gps=False), bomb_png()],
         )
 
     listing.refresh_from_db()
@@ -679,7 +670,7 @@ def test_photos_stored_by_a_write_that_fails_later_are_removed(
     monkeypatch.setattr(listings, "_publish", fail)
 
     with pytest.raises(services.InvalidState):
-        make_listing(author, communities=[village], photos=[_photo(gps=False)])
+        make_listing(author, communities=[village], photos=[photo_upload(gps=False)])
 
     assert not Listing.objects.exists()
     assert stored_files(settings) == []

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from messaging.models import Message
-from tests.messaging.conftest import send
+from tests.helpers import send
 
 # 14:05:07 in Copenhagen, with microseconds a <time datetime> must not show.
 SENT = datetime(2025, 1, 3, 13, 5, 7, 123456, tzinfo=UTC)

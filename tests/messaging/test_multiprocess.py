@@ -5,8 +5,8 @@ import asyncio
 import pytest
 
 from messaging import services
-from tests.conftest import requires_postgres, requires_redis
 from tests.factories import CommunityFactory, MembershipFactory
+from tests.helpers import requires_postgres, requires_redis
 from tests.messaging.live_servers import (
     DaphneServer,
     catch_up,

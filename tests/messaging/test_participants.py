@@ -6,7 +6,7 @@ from django.urls import reverse
 from messaging import selectors, services
 from messaging.models import Notification, Participant
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
-from tests.messaging.conftest import send
+from tests.helpers import send
 
 API = "/api/messaging"
 

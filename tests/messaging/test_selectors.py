@@ -1,7 +1,7 @@
 from communities.models import Membership
 from messaging import selectors, services
 from tests.factories import CommunityFactory, MembershipFactory, organiser_of
-from tests.messaging.conftest import send
+from tests.helpers import send
 
 
 def test_members_read_their_community_channels_and_outsiders_do_not(

@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     organiser_of,
 )
-from tests.messaging.conftest import send
+from tests.helpers import send
 
 
 def test_every_community_gets_exactly_one_general_channel(village):

@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from messaging import services
 from messaging.models import Message
 from tests.factories import CommunityFactory, MembershipFactory
-from tests.messaging.conftest import send
+from tests.helpers import send, session_queries
 
 
 @pytest.fixture
@@ -76,11 +77,11 @@ def test_channel_list_creates_the_general_channel_and_shows_unread_counts(
     )
 
     assert response.status_code == 200
-    assert "2 unread" in response.content.decode()
+    assert "2 unread" in strip_tags(response.content.decode())
 
 
 def test_inbox_query_count_does_not_grow_with_conversations(
-    karen_client, karen, village, django_assert_max_num_queries
+    karen_client, karen, village, django_assert_num_queries
 ):
     for n in range(6):
         other = CommunityFactory()
@@ -92,7 +93,7 @@ def test_inbox_query_count_does_not_grow_with_conversations(
         conv = services.direct_start(actor=karen, others=[person.user])
         send(person.user, conv, "hej")
 
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(11 + session_queries()):
         response = karen_client.get(reverse("messaging:inbox"))
 
     assert response.status_code == 200
@@ -104,7 +105,9 @@ def test_header_shows_unread_notifications(karen_client, karen, lars):
 
     response = karen_client.get(reverse("messaging:inbox"))
 
-    assert "data-unread-badge><span data-count>1<" in response.content.decode()
+    assert (
+        'data-badge="messages"><span data-count>1</span>' in response.content.decode()
+    )
 
 
 def test_organiser_creates_a_channel_from_the_channel_list(client, organiser, village):

@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm as WagtailBaseCreationForm
 from wagtail.users.forms import UserEditForm as WagtailBaseEditForm
 
-from communities.models import Community
-
 from .models import User
 from .validators import validate_display_name
 
@@ -53,9 +51,6 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
-        self.fields["home_community"].queryset = Community.objects.filter(
-            kind=Community.Kind.VILLAGE
-        ).order_by("name")
         self.fields["preferred_language"].choices = [
             ("", _("Follow my browser")),
             *settings.LANGUAGES,

@@ -366,6 +366,19 @@ def test_only_villages_can_be_a_home_village(client):
     assert response.context["form"].errors["home_community"]
 
 
+def test_the_profile_form_offers_the_villages_by_name_and_nothing_else(client):
+    user = UserFactory()
+    CommunityFactory(kind="village", name="Østerby")
+    CommunityFactory(kind="village", name="Aldby")
+    CommunityFactory(kind="association", name="Bådelauget")
+    client.force_login(user)
+
+    response = client.get(reverse("accounts:profile"))
+
+    field = response.context["form"].fields["home_community"]
+    assert [community.name for community in field.queryset] == ["Aldby", "Østerby"]
+
+
 # --- password reset
 
 

@@ -494,3 +494,37 @@ def test_an_invited_person_can_accept_on_a_members_only_portal(client, make_port
 
     assert response.status_code == 403
     assert reverse("communities:join", args=["klubben"]) in response.text
+
+
+# A visitor on a page inside a portal: the site, the route (hub and its type, the
+# section and the portal passed through, the page and its type), the view
+# restrictions (2) and the portal it belongs to.
+PAGE_IN_PORTAL_QUERIES = 10
+
+
+@pytest.mark.parametrize("make", [_news, _event, _info])
+def test_a_page_inside_a_portal_makes_a_fixed_number_of_queries_for_a_visitor(
+    client, hub, make_portal, django_assert_num_queries, make
+):
+    portal = _busy_hub(hub, make_portal, portals=1, items=3)[0]
+    page = make(portal, "Læs mere")
+    client.get(page.url)
+
+    with django_assert_num_queries(PAGE_IN_PORTAL_QUERIES):
+        response = client.get(page.url)
+
+    assert response.context["portal"].pk == portal.pk
+
+
+@pytest.mark.parametrize("portals", [1, 6])
+def test_a_portal_section_makes_the_same_queries_however_many_portals(
+    client, hub, make_portal, villages, django_assert_num_queries, portals
+):
+    _busy_hub(hub, make_portal, portals=portals)
+    client.get(villages.url)
+
+    # The site, the route (4), the view restrictions (2) and the portals.
+    with django_assert_num_queries(8):
+        response = client.get(villages.url)
+
+    assert len(response.context["portals"]) == portals

@@ -21,10 +21,12 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.models import User
 from accounts.sessions import session_signs_in, session_tag
 
-from . import events
+from . import closecodes, events
 from .fanout import fanout_for
+from .selectors import conversation_ids_for
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +34,9 @@ MAX_FRAME_CHARS = 1024
 FRAME_BUDGET = (20, 10.0)  # frames per seconds, per socket
 TYPING_EVERY_S = 2.0
 PRESENCE_EVERY_S = 10.0
-CLOSE_RECONNECT = 4001  # the session changed: connect again to sign in anew
-CLOSE_ANONYMOUS = 4401  # not signed in (any more): the browser stops
-CLOSE_DEACTIVATED = 4403
+CLOSE_RECONNECT = closecodes.RECONNECT
+CLOSE_ANONYMOUS = closecodes.ANONYMOUS
+CLOSE_DEACTIVATED = closecodes.DEACTIVATED
 # What closed the sockets of an account (events.DISCONNECT), as a close code.
 CLOSE_FOR = {"session_ended": CLOSE_ANONYMOUS, "password": CLOSE_RECONNECT}
 clock = time.monotonic  # a name of our own, so tests can hold the time still
@@ -47,10 +49,6 @@ def _subscriptions(
     """The conversations the user may read now (none for a notices-only socket),
     or the code to close the socket with: the account is gone or deactivated,
     or ``session_key`` (if given) no longer signs the user in."""
-    from accounts.models import User
-
-    from .selectors import conversation_ids_for
-
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return CLOSE_DEACTIVATED

@@ -14,13 +14,22 @@ from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.sessions import session_tag
+from hub.oncommit import on_commit
 
 from .models import Conversation, Message
-from .text import render_body, time_attr, times_shown
+from .text import (
+    all_languages,
+    message_item_html,
+    reaction_groups,
+    render_body,
+    time_attr,
+    times_shown,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +46,24 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def message_payload(message: Message, *, with_reactions: bool = True) -> dict:
-    """The public form of a message, as the API and the socket send it.
+def message_payload(
+    message: Message,
+    *,
+    with_reactions: bool = True,
+    languages: Iterable[str] | None = None,
+) -> dict:
+    """The public form of a message, as the API and the socket send it, with
+    its HTML as the page shows it (``rendered``, by language code: each of
+    ``languages``, or the active language only).
 
     Hidden and removed messages keep their place but lose their text.
     """
     author = message.author
     shown = not (message.is_removed or message.is_hidden)
-    reactions: dict[str, list[int]] = {}
-    if shown and with_reactions:
-        for reaction in message.reactions.all():
-            reactions.setdefault(reaction.emoji, []).append(reaction.user_id)
+    groups = reaction_groups(message) if shown and with_reactions else []
     reply = message.reply_to
+    if languages is None:
+        languages = [translation.get_language() or settings.LANGUAGE_CODE]
     return {
         "id": message.pk,
         "seq": message.seq,
@@ -65,9 +80,10 @@ def message_payload(message: Message, *, with_reactions: bool = True) -> dict:
         "hidden": message.is_hidden,
         "reply_to": _reply_payload(reply) if reply else None,
         "reactions": [
-            {"emoji": emoji, "count": len(users), "user_ids": users}
-            for emoji, users in reactions.items()
+            {"emoji": g["emoji"], "count": g["count"], "user_ids": g["user_ids"]}
+            for g in groups
         ],
+        "rendered": message_item_html(message, languages=languages, reactions=groups),
     }
 
 
@@ -81,10 +97,7 @@ def _reply_payload(reply: Message) -> dict:
 
 
 def _deliver(group: str, message: dict) -> None:
-    try:
-        async_to_sync(get_channel_layer().group_send)(group, message)
-    except Exception:  # the write stands; clients catch up over HTTP
-        logger.exception("Could not send a live event to %s", group)
+    async_to_sync(get_channel_layer().group_send)(group, message)
 
 
 def as_event(payload: dict) -> dict:
@@ -99,15 +112,19 @@ def conversation_event(conversation_id: int, payload: dict) -> dict:
 
 
 def _after_commit(group: str, message: dict) -> None:
-    transaction.on_commit(lambda: _deliver(group, message))
+    # A failed send is logged and the write stands; clients catch up over HTTP.
+    on_commit(lambda: _deliver(group, message), what=f"live event to {group}")
 
 
 def message_changed(message: Message, *, change: str) -> None:
     """A message was sent, edited, removed, hidden or reacted to."""
     payload = {
         "type": f"message.{change}",
-        # A new message has no reactions yet: spare the query.
-        "message": message_payload(message, with_reactions=change != "new"),
+        # A new message has no reactions yet: spare the query. Its HTML is
+        # rendered once per language here, never once per socket.
+        "message": message_payload(
+            message, with_reactions=change != "new", languages=all_languages()
+        ),
     }
     _after_commit(
         conversation_group(message.conversation_id),
@@ -189,7 +206,9 @@ def message_changed_for(
     after the message without the earlier ones)."""
     payload = {
         "type": f"message.{change}",
-        "message": message_payload(message, with_reactions=change != "new"),
+        "message": message_payload(
+            message, with_reactions=change != "new", languages=all_languages()
+        ),
     }
     event = as_event(payload)
     for user_id in set(user_ids):

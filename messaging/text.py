@@ -1,13 +1,36 @@
 """How a message shows: its text escaped, with links made clickable and
-mentions found, and its time in each language's one format."""
+mentions found, its time in each language's one format, and the message as a
+whole as the one partial renders it."""
 
 import functools
 import re
+import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.html import urlize
+from django.utils.html import escape, urlize
+from django.utils.translation import gettext_lazy as _
+
+from .models import Message, Reaction
+
+MESSAGE_TEMPLATE = "messaging/includes/message.html"
+
+# The words of a message's frame, which the partial shows with {% word %}.
+WORDS = {
+    "deleted_account": _("Deleted account"),
+    "edited": _("(edited)"),
+    "removed": _("This message was removed by its author."),
+    "hidden": _("This message was hidden by a moderator."),
+    "reactions": _("Reactions"),
+    "react": _("React"),
+    "reply": _("Reply"),
+    "edit": _("Edit"),
+    "remove": _("Remove"),
+}
+REPLY_TO = _("Reply to %(name)s")
 
 # The format a message's time shows in, the same on the page and in a live
 # event: each language's short date and time (settings.FORMAT_MODULE_PATH).
@@ -68,3 +91,113 @@ def _times_shown_at(minute: datetime) -> dict[str, str]:
         with translation.override(code):
             shown[code] = formats.date_format(local, TIME_SHOWN)
     return shown
+
+
+def reaction_groups(message: Message) -> list[dict]:
+    """A message's reactions by emoji, in emoji order: the count and who
+    reacted (``users`` holds them for a ``data-users`` attribute)."""
+    by_emoji: dict[str, list[int]] = {}
+    for reaction in message.reactions.all():
+        by_emoji.setdefault(reaction.emoji, []).append(reaction.user_id)
+    return [
+        {
+            "emoji": emoji,
+            "count": len(users),
+            "user_ids": users,
+            "users": " ".join(map(str, users)),
+        }
+        for emoji, users in sorted(by_emoji.items())
+    ]
+
+
+def reply_to_label(message: Message) -> str:
+    reply = message.reply_to
+    name = reply.author.public_name if reply is not None and reply.author else ""
+    return REPLY_TO % {"name": name}
+
+
+class Later:
+    """Renders a message once for every language: the partial leaves a mark
+    where a word or the time goes (``{% word %}``, ``{% message_time %}``), and
+    ``localise`` puts each language's in. The marks carry a secret of this
+    rendering, so text a person wrote can never pass for one."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        self.secret = secrets.token_hex(8)
+        self.pattern = re.compile(f"\ue000{self.secret}([^\ue001]+)\ue001")
+
+    def mark(self, key: str) -> str:
+        return f"\ue000{self.secret}{key}\ue001"
+
+    def localise(self, html: str, language: str) -> str:
+        with translation.override(language):
+            return self.pattern.sub(lambda match: escape(self._says(match[1])), html)
+
+    def _says(self, key: str) -> str:
+        if key == "time":
+            return times_shown(self.message.created_at)[translation.get_language()]
+        if key == "reply_to":
+            return reply_to_label(self.message)
+        if key.startswith("emoji."):
+            return str(Reaction.Emoji(key.removeprefix("emoji.")).label)
+        return str(WORDS[key])
+
+
+def message_item_html(
+    message: Message,
+    *,
+    languages: Iterable[str],
+    reactions: list[dict] | None = None,
+) -> dict[str, str]:
+    """The message as the conversation page shows it, by language code, for no
+    reader in particular: a live event reaches many readers at once, and each
+    page shows its reader's own tools by the partial's data attributes (the
+    page itself renders the partial for its reader, ``me`` and ``can_write``).
+
+    The template is rendered once, whatever the number of languages. Hidden
+    and removed messages render as tombstones, without their text.
+    ``reactions`` (from ``reaction_groups``) spares the query for a message
+    known to have none."""
+    if reactions is None:
+        reactions = [] if _gone(message) else reaction_groups(message)
+    later, html = _rendered(message, reactions)
+    return {code: later.localise(html, code) for code in languages}
+
+
+def _rendered(message: Message, reactions: list[dict]) -> tuple[Later, str]:
+    # A write renders its message for the live event and then for its answer:
+    # the same state renders once (a copy without its reply_to renders anew).
+    state = (
+        message.seq,
+        message.reply_to is None,
+        message.edited_at,
+        message.removed_at,
+        message.visibility,
+        [(r["emoji"], r["users"]) for r in reactions],
+    )
+    memo = message.__dict__.get("_rendered_html")
+    if memo is not None and memo[0] == state:
+        return memo[1], memo[2]
+    later = Later(message)
+    context = {
+        "m": message,
+        "reactions": reactions,
+        "emoji_choices": [
+            (value, later.mark(f"emoji.{value}")) for value in Reaction.Emoji.values
+        ],
+        "me": None,
+        "can_write": False,
+        "later": later,
+    }
+    html = render_to_string(MESSAGE_TEMPLATE, context)
+    message.__dict__["_rendered_html"] = (state, later, html)
+    return later, html
+
+
+def all_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _gone(message: Message) -> bool:
+    return message.is_removed or message.is_hidden

@@ -1,7 +1,12 @@
-// Nabolag live socket: one per tab, push only. Writes go over HTTP.
-// Keeps the last sequence number seen per conversation; on every (re)connect it
-// fetches what came after it before applying live events, and while the socket
-// is down it polls with backoff and says so in the page.
+// The conversation page, live: one socket per tab (socket.js), push only.
+// Writes go over HTTP. Keeps the last sequence number seen; on every
+// (re)connect it fetches what came after it before applying live events, and
+// while the socket is down it polls with backoff and says so in the page.
+// Messages arrive as the server renders them (templates/messaging/includes/
+// message.html); this script only shows its reader's own tools in them.
+
+import { handleNotice } from "./notices.js";
+import { connect } from "./socket.js";
 
 const chat = document.getElementById("chat");
 const strings = document.getElementById("strings")?.dataset ?? {};
@@ -60,7 +65,6 @@ class Conversation {
     this.presenceNote = document.getElementById("presence");
     this.present = new Map();
     this.canWrite = strings.canWrite === "1";
-    this.emoji = (strings.emoji || "").split(";").filter(Boolean).map((pair) => pair.split("|"));
     this.readTimer = null;
   }
 
@@ -119,86 +123,31 @@ class Conversation {
     }, 800);
   }
 
-  // --- rendering (mirrors templates/messaging/includes/message.html) --------
-
-  el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) {
-      if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value);
-    }
-    node.append(...children);
-    return node;
-  }
-
-  form(action, fields, buttonAttrs, ...label) {
-    const form = this.el("form", { method: "post", action, class: "inline-form" });
-    form.append(this.el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken() }));
-    for (const [name, value] of Object.entries(fields)) {
-      form.append(this.el("input", { type: "hidden", name, value }));
-    }
-    form.append(this.el("button", { type: "submit", ...buttonAttrs }, ...label));
-    return form;
-  }
-
-  url(name, id) {
-    return this.root.dataset[name].replace("/0/", `/${id}/`);
-  }
+  // --- the server's HTML, shown for this reader -------------------------------
 
   render(m) {
-    const gone = m.removed || m.hidden;
-    const classes = ["chat-message"];
-    if (gone) classes.push("is-tombstone");
-    if (m.author?.id === this.userId) classes.push("is-mine");
-    const li = this.el("li", { class: classes.join(" "), id: `m-${m.id}`,
-      "data-id": m.id, "data-seq": m.seq });
-    // The server renders the time in each language's one format; the page
-    // shows its own language's, never the browser's locale.
-    const shown = m.created_at_display?.[document.documentElement.lang] ?? m.created_at;
-    const head = this.el("p", { class: "message-head" },
-      this.el("strong", { class: "message-author", text: m.author?.name ?? strings.deletedAccount }), " ",
-      this.el("time", { class: "meta", datetime: m.created_at, text: shown }));
-    if (m.edited && !m.removed) head.append(" ", this.el("span", { class: "meta", text: strings.edited }));
-    li.append(head);
-    if (gone) {
-      li.append(this.el("p", { class: "tombstone", text: m.removed ? strings.removed : strings.hidden }));
-      return li;
-    }
-    if (m.reply_to) {
-      const ref = this.el("p", { class: "reply-ref" },
-        this.el("a", { href: `#m-${m.reply_to.id}`, text: fmt(strings.replyTo, { name: m.reply_to.author }) }));
-      if (m.reply_to.excerpt) ref.append(": ", this.el("q", { text: m.reply_to.excerpt }));
-      li.append(ref);
-    }
-    const body = this.el("div", { class: "message-body" });
-    body.innerHTML = m.html; // escaped and linkified by the server (messaging/text.py)
-    li.append(body, this.renderTools(m));
-    return li;
+    const lang = document.documentElement.lang;
+    const html = m.rendered[lang] ?? Object.values(m.rendered)[0];
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return this.personalise(template.content.firstElementChild);
   }
 
-  renderTools(m) {
-    const tools = this.el("div", { class: "message-tools" });
-    const reactions = this.el("ul", { class: "reactions list-plain", "aria-label": strings.reactions });
-    for (const r of m.reactions) {
-      const mine = r.user_ids.includes(this.userId);
-      reactions.append(this.el("li", {}, this.form(this.url("reactUrl", m.id), { emoji: r.emoji },
-        { class: "reaction", "aria-pressed": String(mine) }, `${r.emoji} `, this.el("span", { text: r.count }))));
-    }
-    tools.append(reactions);
-    if (this.canWrite) {
-      const picker = this.el("details", { class: "react-picker" }, this.el("summary", { text: strings.react }));
-      for (const [value, label] of this.emoji) {
-        picker.append(this.form(this.url("reactUrl", m.id), { emoji: value },
-          { class: "reaction", "aria-label": label }, value));
-      }
-      tools.append(picker, this.el("a", { class: "message-action", href: `?reply=${m.id}#composer`,
-        "data-reply": m.id, "data-reply-name": m.author?.name ?? "", text: strings.reply }));
-    }
-    if (m.author?.id === this.userId) {
-      tools.append(this.el("a", { class: "message-action", href: this.url("editUrl", m.id), text: strings.edit }),
-        this.form(this.url("removeUrl", m.id), {}, { class: "link-button message-action" }, strings.remove));
-    }
-    return tools;
+  // What the page renders for its reader (is-mine, the author's and the
+  // writers' tools, their own reactions, the form token), by the same rules
+  // as the partial: a live event's HTML is the same for every reader.
+  personalise(item) {
+    const mine = item.dataset.author !== "" && Number(item.dataset.author) === this.userId;
+    item.classList.toggle("is-mine", mine);
+    item.querySelectorAll("[data-author-only]").forEach((node) => { node.hidden = !mine; });
+    item.querySelectorAll("[data-write-only]").forEach((node) => { node.hidden = !this.canWrite; });
+    item.querySelectorAll("button[data-users]").forEach((button) => {
+      const users = button.dataset.users.split(" ").map(Number);
+      button.setAttribute("aria-pressed", String(users.includes(this.userId)));
+    });
+    const token = csrfToken();
+    item.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((input) => { input.value = token; });
+    return item;
   }
 
   // --- ephemeral: typing and presence ----------------------------------------
@@ -235,9 +184,7 @@ class Live {
     this.conversation = conversation;
     this.socket = null;
     this.queue = null; // live events held back while catching up
-    this.retry = 0;
     this.pollTimer = null;
-    this.stopped = false;
     this.status = document.getElementById("live-status");
     this.everConnected = false;
   }
@@ -248,13 +195,12 @@ class Live {
   }
 
   connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/`);
-    this.socket = socket;
     this.queue = [];
-    socket.addEventListener("open", () => this.onOpen());
-    socket.addEventListener("message", (event) => this.onFrame(JSON.parse(event.data)));
-    socket.addEventListener("close", (event) => this.onClose(event));
+    this.socket = connect({
+      onOpen: () => this.onOpen(),
+      onEvent: (frame) => this.onFrame(frame),
+      onClose: (_event, { retrying }) => this.onClose(retrying),
+    });
   }
 
   async onOpen() {
@@ -268,7 +214,6 @@ class Live {
     const held = this.queue || [];
     this.queue = null;
     held.forEach((frame) => this.handle(frame));
-    this.retry = 0;
     this.setStatus(this.everConnected ? strings.back : "");
     if (this.everConnected) setTimeout(() => this.setStatus(""), 4000);
     this.everConnected = true;
@@ -298,9 +243,9 @@ class Live {
         break;
       case "subscriptions":
         if (!frame.conversations.includes(c.id)) {
-          this.stopped = true;
+          this.socket.stop();
+          this.stopPolling();
           this.setStatus(strings.offline);
-          this.socket.close();
         }
         break;
       case "conversation.changed":
@@ -310,26 +255,19 @@ class Live {
         break;
       case "notification":
         // The message is on screen already when it belongs to this conversation.
-        if (frame.conversation !== c.id) window.nabolagNotices?.handle(frame);
+        if (frame.conversation !== c.id) handleNotice(frame);
         break;
       default:
-        window.nabolagNotices?.handle(frame);
+        handleNotice(frame);
         break;
     }
   }
 
-  onClose(event) {
+  onClose(retrying) {
     this.conversation.root.dataset.live = "closed";
-    if (event.code === 4401 || event.code === 4403) this.stopped = true;
-    // 4001: the session changed (a password change). Connecting again signs
-    // in afresh, once the page's new session cookie has arrived.
-    if (event.code === 4001) this.retry = 1;
+    this.queue = [];
     this.setStatus(strings.offline);
-    if (this.stopped) return;
-    const delay = Math.min(30000, 1000 * 2 ** this.retry) * (0.75 + Math.random() / 2);
-    this.retry += 1;
-    this.startPolling();
-    setTimeout(() => this.connect(), delay);
+    if (retrying) this.startPolling();
   }
 
   startPolling() {
@@ -349,7 +287,7 @@ class Live {
   }
 
   send(frame) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+    this.socket?.send(frame);
   }
 
   sendPresence(state) {

@@ -218,3 +218,50 @@ def test_a_live_message_shows_its_time_as_the_server_renders_it(
     assert (time.text_content(), time.get_attribute("datetime")) == live
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", live[0])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", live[1])
+
+
+CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
+def _item_html(page, selector="#message-list li.chat-message"):
+    """A message as the page holds it, its form tokens left out (each page
+    masks its own)."""
+    return CSRF_VALUE.sub(r'\1"', page.locator(selector).evaluate("li => li.outerHTML"))
+
+
+def test_a_live_message_looks_exactly_like_the_same_message_after_a_reload(
+    new_page, live_daphne, channel
+):
+    general, karen, lars = channel
+    first = services.message_send(
+        author=lars, conversation=general, body="Hvem kommer?", client_id="b1"
+    )[0]
+    writer = signed_in_page(new_page, live_daphne, karen)
+    reader = signed_in_page(new_page, live_daphne, lars)
+    reader.goto(general.get_absolute_url())
+    writer.goto(f"{general.get_absolute_url()}?reply={first.pk}")
+    expect(reader.locator("#chat")).to_have_attribute("data-live", "open")
+    expect(writer.locator("#chat")).to_have_attribute("data-live", "open")
+
+    writer.locator("#id_body").fill("Jeg kommer https://skovby.dk <b>gerne</b>")
+    writer.locator("#composer button[type=submit]").click()
+    oldest = "#message-list li.chat-message:first-child"
+    writer.locator(f"{oldest} .react-picker summary").click()
+    writer.locator(f"{oldest} .react-picker button").first.click()
+    last = "#message-list li.chat-message:last-child"
+    expect(reader.locator(last)).to_contain_text("gerne")
+    expect(writer.locator(last)).to_contain_text("gerne")
+    expect(reader.locator(f"{oldest} .reactions .reaction")).to_have_count(1)
+    live = {"reader": _item_html(reader, last), "writer": _item_html(writer, last)}
+    live_oldest = _item_html(reader, oldest)
+    reader.reload()
+    writer.goto(general.get_absolute_url())
+
+    assert _item_html(reader, last) == live["reader"]
+    assert _item_html(writer, last) == live["writer"]
+    assert _item_html(reader, oldest) == live_oldest
+    assert "is-mine" in live["writer"]
+    assert "is-mine" not in live["reader"]
+    assert writer.locator(f"{last} [data-author-only]").first.is_visible()
+    assert not reader.locator(f"{last} [data-author-only]").first.is_visible()
+    assert "&lt;b&gt;gerne&lt;/b&gt;" in live["reader"]

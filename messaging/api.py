@@ -113,6 +113,11 @@ def _message(request: HttpRequest, pk: int) -> Message:
     return message
 
 
+def _error(exc: services.MessagingError) -> Status:
+    status = 403 if isinstance(exc, services.NotPermitted) else 400
+    return Status(status, {"detail": str(exc.message)})
+
+
 @router.get("/conversations", response=list[ConversationOut])
 def list_conversations(request: HttpRequest):
     """Every conversation you may read, newest activity first, with unread counts."""
@@ -173,9 +178,9 @@ def post_message(request: HttpRequest, pk: int, data: MessageIn):
             client_id=data.client_id,
             reply_to_id=data.reply_to,
         )
-    except services.MessagingError:
+    except services.MessagingError as exc:
         _readable(request, pk)
-        raise
+        return _error(exc)
     if created:  # a new message has no reactions yet: spare the query
         return Status(201, message_payload(message, with_reactions=False))
     _readable(request, pk)  # a replay skips the service's check
@@ -187,9 +192,12 @@ def post_message(request: HttpRequest, pk: int, data: MessageIn):
 )
 def edit_message(request: HttpRequest, pk: int, data: EditIn):
     """Change your message's text (for 15 minutes after sending)."""
-    message = services.message_edit(
-        actor=request.user, message=_message(request, pk), body=data.body
-    )
+    try:
+        message = services.message_edit(
+            actor=request.user, message=_message(request, pk), body=data.body
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
     return Status(200, message_payload(message))
 
 
@@ -198,7 +206,12 @@ def edit_message(request: HttpRequest, pk: int, data: EditIn):
 )
 def remove_message(request: HttpRequest, pk: int):
     """Remove your message; a tombstone keeps its place."""
-    message = services.message_remove(actor=request.user, message=_message(request, pk))
+    try:
+        message = services.message_remove(
+            actor=request.user, message=_message(request, pk)
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
     return Status(200, message_payload(message))
 
 
@@ -208,9 +221,12 @@ def remove_message(request: HttpRequest, pk: int):
 )
 def react(request: HttpRequest, pk: int, data: ReactionIn):
     """Add your reaction to a message, or take it back if it is there."""
-    message = services.reaction_toggle(
-        actor=request.user, message=_message(request, pk), emoji=data.emoji
-    )
+    try:
+        message = services.reaction_toggle(
+            actor=request.user, message=_message(request, pk), emoji=data.emoji
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
     return Status(200, message_payload(message))
 
 
@@ -218,9 +234,12 @@ def react(request: HttpRequest, pk: int, data: ReactionIn):
 def mark_read(request: HttpRequest, pk: int, data: ReadIn):
     """Mark the conversation read up to message ``up_to`` (default: all)."""
     conversation = _readable(request, pk)
-    last = services.conversation_mark_read(
-        user=request.user, conversation=conversation, up_to_id=data.up_to
-    )
+    try:
+        last = services.conversation_mark_read(
+            user=request.user, conversation=conversation, up_to_id=data.up_to
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
     return Status(200, {"last_read_id": last})
 
 
@@ -281,10 +300,13 @@ def add_participant(request: HttpRequest, pk: int, data: ParticipantIn):
     person = selectors.active_person(data.user)
     if person is None:
         raise Http404
-    participant = services.participant_add(
-        actor=request.user,
-        conversation=conversation,
-        user=person,
-        share_history=data.share_history,
-    )
+    try:
+        participant = services.participant_add(
+            actor=request.user,
+            conversation=conversation,
+            user=person,
+            share_history=data.share_history,
+        )
+    except services.MessagingError as exc:
+        return _error(exc)
     return Status(201, _participant_payload(participant))

@@ -332,6 +332,8 @@ def test_an_unknown_action_is_not_found(client):
     response = client.post(_action_url(membership, "promote-to-king"))
 
     assert response.status_code == 404
+    membership.refresh_from_db()
+    assert (membership.state, membership.role) == (State.ACTIVE, Role.MEMBER)
 
 
 @pytest.mark.parametrize("action", ["approve", "decline", "remove", "role"])

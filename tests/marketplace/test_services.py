@@ -73,10 +73,14 @@ def test_sharing_in_a_community_one_is_not_a_member_of_is_refused(author, privat
     with pytest.raises(services.NotPermitted):
         make_listing(author, communities=[private_club])
 
+    assert not Listing.objects.exists()
+
 
 def test_a_listing_must_be_shared_somewhere(author):
     with pytest.raises(services.MarketplaceError):
         make_listing(author, communities=[], everyone_nearby=False)
+
+    assert not Listing.objects.exists()
 
 
 def test_only_a_volunteer_call_asks_for_several_helpers(author, village):
@@ -143,6 +147,8 @@ def test_more_than_four_photos_are_refused(author, village):
     with pytest.raises(services.MarketplaceError):
         make_listing(author, communities=[village], photos=photos)
 
+    assert not Listing.objects.exists()
+
 
 def test_only_the_author_edits_a_listing(listing, neighbour, village):
     with pytest.raises(services.NotPermitted):
@@ -154,6 +160,9 @@ def test_only_the_author_edits_a_listing(listing, neighbour, village):
             category="other",
             communities=[village],
         )
+
+    listing.refresh_from_db()
+    assert listing.title == "Hjælp til digital post"
 
 
 def test_moving_a_listing_moves_its_public_point(listing, author, village):
@@ -248,6 +257,8 @@ def test_posting_too_often_is_rate_limited(author, village):
     with pytest.raises(RateLimited):
         make_listing(author, communities=[village], title="En for meget")
 
+    assert Listing.objects.filter(author=author).count() == 10
+
 
 # --- responses and matches -----------------------------------------------------------
 
@@ -255,6 +266,8 @@ def test_posting_too_often_is_rate_limited(author, village):
 def test_responding_to_ones_own_listing_is_refused(listing, author):
     with pytest.raises(services.NotPermitted):
         services.response_create(responder=author, listing=listing, message="Mig selv")
+
+    assert not Response.objects.exists()
 
 
 def test_responding_to_a_listing_one_cannot_see_is_refused(author, private_club):
@@ -265,12 +278,16 @@ def test_responding_to_a_listing_one_cannot_see_is_refused(author, private_club)
     with pytest.raises(services.NotVisible):
         services.response_create(responder=outsider, listing=hidden, message="Hej")
 
+    assert not Response.objects.exists()
+
 
 def test_responding_twice_is_refused(listing, neighbour):
     services.response_create(responder=neighbour, listing=listing, message="Jeg kan")
 
     with pytest.raises(services.MarketplaceError):
         services.response_create(responder=neighbour, listing=listing, message="Igen")
+
+    assert list(Response.objects.values_list("message", flat=True)) == ["Jeg kan"]
 
 
 def test_the_author_is_emailed_about_a_response(
@@ -292,6 +309,8 @@ def test_accepting_on_someone_elses_listing_is_refused(listing, neighbour):
 
     with pytest.raises(services.NotPermitted):
         services.response_accept(actor=neighbour, response=response)
+
+    assert not Match.objects.exists()
 
 
 def test_accepting_makes_a_match_and_moves_the_listing_to_matched(
@@ -372,6 +391,9 @@ def test_a_stranger_cannot_mark_a_match_done(listing, author, neighbour, strange
 
     with pytest.raises(services.NotPermitted):
         services.match_done(actor=stranger, match=match)
+
+    match.refresh_from_db()
+    assert match.done_by is None
 
 
 def test_the_author_reopens_when_the_helper_could_not_come(listing, author, neighbour):
@@ -537,6 +559,8 @@ def test_booking_in_the_past_is_refused(trailer, neighbour):
         services.booking_request(
             borrower=neighbour, listing=trailer, starts_on=yesterday, ends_on=yesterday
         )
+
+    assert not Booking.objects.exists()
 
 
 # --- watches -------------------------------------------------------------------------

@@ -209,6 +209,7 @@ def test_the_match_page_is_hidden_from_everyone_else(
     response = client.get(reverse("marketplace:match", args=[Match.objects.get().pk]))
 
     assert response.status_code == 404
+    assert not AddressReveal.objects.filter(viewer=stranger).exists()
 
 
 def test_the_author_sees_responses_and_the_decline_default_text(

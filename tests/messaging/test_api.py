@@ -107,6 +107,8 @@ def test_editing_someone_elses_message_is_forbidden(api, lars, general):
     )
 
     assert response.status_code == 403
+    message.refresh_from_db()
+    assert message.body == "Mit"
 
 
 def test_too_many_posts_answer_429(api, general, frozen_window):
@@ -116,6 +118,7 @@ def test_too_many_posts_answer_429(api, general, frozen_window):
     response = post_message(api, general, client_id="one-too-many")
 
     assert response.status_code == 429
+    assert not Message.objects.filter(client_id="one-too-many").exists()
 
 
 def test_mark_read_clears_the_unread_count(api, lars, general):

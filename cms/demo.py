@@ -6,6 +6,7 @@ Everything is looked up by a natural key first, so running it again changes noth
 import logging
 from datetime import datetime, time, timedelta
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import (
@@ -14,6 +15,9 @@ from wagtail.models import (
 
 from accounts.models import User
 from communities.models import Community, Membership
+from communities.services import community_create
+from marketplace.demo import seed_marketplace
+from messaging.demo import seed_messaging
 
 from . import services
 from .models import EventPage, HubHomePage, NewsPage, PortalIndexPage, PortalPage
@@ -323,8 +327,6 @@ def _user(email: str, name: str, home: Community | None, **extra) -> User:
 
 
 def _verify_email(user: User) -> None:
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
@@ -378,8 +380,6 @@ def _portals(moderator: User, port: int) -> dict[str, Community]:
             )
             community = Community.objects.get(slug=slug)
         elif community is None:
-            from communities.services import community_create
-
             community = community_create(
                 actor=moderator,
                 name=name,
@@ -514,8 +514,5 @@ def seed(*, port: int = 8000) -> dict[str, int]:
 
 def _extra_seeders() -> list:
     """Demo data of the domain apps (listings, conversations), in order."""
-    from marketplace.demo import seed_marketplace
-    from messaging.demo import seed_messaging
-
     seeders = [seed_marketplace, seed_messaging]
     return seeders

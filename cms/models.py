@@ -14,6 +14,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from communities import selectors as community_selectors
 from hub.colour import passes_aa_with_white_text
 
 from .blocks import ContentBlocks
@@ -61,6 +62,8 @@ class HubHomePage(RoutesThroughMixin, Page):
         verbose_name = _("municipal hub home")
 
     def get_context(self, request, *args, **kwargs):
+        # cms.selectors imports these models, so the pages import it as they
+        # render (here and below).
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
@@ -205,8 +208,6 @@ class PortalPage(RoutesThroughMixin, Page):
         return self.theme_colour if passes_aa_with_white_text(self.theme_colour) else ""
 
     def get_context(self, request, *args, **kwargs):
-        from communities import selectors as community_selectors
-
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)

@@ -18,6 +18,7 @@ from hub import ratelimit
 from . import adapters
 from .models import Community, Invitation, Membership
 from .selectors import can_manage_members, is_municipal_staff
+from .tasks import send_invitation_email
 
 logger = logging.getLogger(__name__)
 
@@ -278,8 +279,6 @@ def invitation_create(
             invitee = User.objects.filter(email__iexact=email, is_active=True).first()
             if invitee is not None:
                 _mark_invited(invitee, community, actor)
-            from .tasks import send_invitation_email
-
             transaction.on_commit(
                 lambda: send_invitation_email.enqueue(invitation_id=invitation.pk)
             )

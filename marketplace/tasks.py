@@ -144,6 +144,8 @@ def send_notice(*, kind: str, user_id: int, object_id: int) -> None:
 @task()
 def expire_listings() -> int:
     """Expire listings past their date; each author gets an e-mail to renew."""
+    # The services import this module to enqueue its tasks; the tasks import the
+    # services when they run, as that cycle allows.
     from .services import listing_expire_due
 
     return listing_expire_due()
@@ -152,7 +154,7 @@ def expire_listings() -> int:
 @task()
 def match_watches(*, listing_id: int) -> int:
     """Alert the watches a newly published listing fits."""
-    from .services import watch_match_listing
+    from .services import watch_match_listing  # see expire_listings
 
     listing = Listing.objects.filter(pk=listing_id).first()
     return len(watch_match_listing(listing=listing)) if listing else 0

@@ -13,7 +13,7 @@ from communities.selectors import communities_visible_to
 from hub import geo
 from hub.ratelimit import RateLimited
 
-from . import selectors, services
+from . import selectors, services, threads
 from .forms import (
     BookingForm,
     DoneForm,
@@ -405,8 +405,6 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _thread_url(match: Match) -> str | None:
-    from . import threads
-
     return threads.thread_url(match)
 
 

@@ -27,7 +27,7 @@ from communities.selectors import is_municipal_staff
 from hub import geo
 
 from ..models import Listing, ListingPhoto
-from .visibility import PER_PAGE, AnyUser, _audience_q, not_ended_q
+from .visibility import PER_PAGE, AnyUser, audience_q, not_ended_q
 
 # --- radius search -------------------------------------------------------------------
 
@@ -75,7 +75,7 @@ def _filtered(
     # not open any more, whether or not the expiry job has marked it yet.
     qs = Listing.objects.filter(not_ended_q(), state=Listing.State.OPEN)
     if not is_municipal_staff(viewer):
-        scope = _audience_q(viewer)
+        scope = audience_q(viewer)
         if viewer.is_authenticated:
             scope |= Q(author=viewer)
         qs = qs.filter(scope)

@@ -23,7 +23,7 @@ PER_PAGE = 20
 PUBLISHED = (Listing.State.OPEN, Listing.State.MATCHED, Listing.State.DONE)
 
 
-def _audience_q(user: AnyUser) -> Q:
+def audience_q(user: AnyUser) -> Q:
     """Listings shared with ``user``'s audience (not counting authorship)."""
     shared = Listing.communities.through.objects.filter(listing_id=OuterRef("pk"))
     reach = Q(community__visibility=Community.Visibility.PUBLIC)
@@ -39,7 +39,7 @@ def visible_listings(user: AnyUser) -> QuerySet[Listing]:
     qs = Listing.objects.all()
     if is_municipal_staff(user):
         return qs.exclude(state=Listing.State.DRAFT)
-    published = Q(state__in=PUBLISHED) & _audience_q(user)
+    published = Q(state__in=PUBLISHED) & audience_q(user)
     if user.is_authenticated:
         counterpart = Exists(
             Match.objects.filter(listing_id=OuterRef("pk"), helper=user)

@@ -22,6 +22,7 @@ from .bookings import (
 )
 from .listings import (
     Place,
+    default_expiry,
     listing_create,
     listing_expire_due,
     listing_publish,
@@ -64,6 +65,7 @@ __all__ = [
     "booking_request",
     "booking_return",
     "default_decline_text",
+    "default_expiry",
     "listing_create",
     "listing_expire_due",
     "listing_publish",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from marketplace import tasks
 
 logger = logging.getLogger("marketplace.services")
 
@@ -92,8 +93,6 @@ def after_commit(name: str, fn: Callable[[], object]) -> None:
 
 def notify(kind: str, *, user_id: int, object_id: int) -> None:
     """Schedule one notification e-mail after commit."""
-    from marketplace import tasks
-
     after_commit(
         f"email:{kind}",
         lambda: tasks.send_notice.enqueue(

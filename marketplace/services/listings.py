@@ -16,7 +16,7 @@ from accounts.models import User
 from communities.models import Community
 from communities.selectors import active_community_ids
 from hub import geo, ratelimit
-from marketplace import selectors
+from marketplace import selectors, tasks
 from marketplace.images import MAX_PHOTOS, PhotoInvalid, clean_photo
 from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
 
@@ -308,7 +308,7 @@ def listing_update(
         if expires_at is not None:
             listing.expires_at = as_aware(expires_at)
         elif end_moved and listing.published_at:
-            listing.expires_at = _default_expiry(listing)
+            listing.expires_at = default_expiry(listing)
         if point is not None:
             _store_location(listing, point, place.address)
         listing.save()
@@ -319,7 +319,9 @@ def listing_update(
     return listing
 
 
-def _default_expiry(listing: Listing) -> datetime:
+def default_expiry(listing: Listing) -> datetime:
+    """When a listing published or re-opened now expires: its end if that is
+    still ahead, else the default number of days from now."""
     days = getattr(settings, "NABOLAG_LISTING_DEFAULT_DAYS", 30)
     now = timezone.now()
     if listing.ends_at and listing.ends_at > now:
@@ -331,13 +333,11 @@ def _publish(listing: Listing) -> None:
     listing.state = State.OPEN
     listing.published_at = timezone.now()
     if not listing.expires_at or listing.expires_at <= listing.published_at:
-        listing.expires_at = _default_expiry(listing)
+        listing.expires_at = default_expiry(listing)
     listing.expiry_notified_at = None
     listing.save(
         update_fields=["state", "published_at", "expires_at", "expiry_notified_at"]
     )
-    from marketplace import tasks
-
     pk = listing.pk
     after_commit("match_watches", lambda: tasks.match_watches.enqueue(listing_id=pk))
 

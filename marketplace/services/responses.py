@@ -18,6 +18,7 @@ from ._common import (
     notify,
     require_user,
 )
+from .listings import default_expiry
 
 RState = Response.State
 MState = Match.State
@@ -176,10 +177,7 @@ def match_reopen(*, actor: User, match: Match, reason: str = "") -> Match:
         if listing.state == Listing.State.MATCHED:
             listing.state = Listing.State.OPEN
             if listing.expires_at and listing.expires_at <= timezone.now():
-                listing.expires_at = None
-                from .listings import _default_expiry
-
-                listing.expires_at = _default_expiry(listing)
+                listing.expires_at = default_expiry(listing)
             listing.save(update_fields=["state", "expires_at", "updated_at"])
     return match
 

@@ -8,6 +8,7 @@
 from .access import (
     AnyUser,
     Kind,
+    active_community_ids_subquery,
     audience_user_ids,
     blind_to,
     can_manage_channel,
@@ -18,6 +19,7 @@ from .access import (
     conversations_readable_by,
     read_floor,
     shared_channel_ids,
+    shared_in_ids,
 )
 from .conversations import (
     active_person,
@@ -47,6 +49,7 @@ __all__ = [
     "RECENT_LIMIT",
     "AnyUser",
     "Kind",
+    "active_community_ids_subquery",
     "active_person",
     "audience_user_ids",
     "blind_to",
@@ -74,5 +77,6 @@ __all__ = [
     "recent_messages",
     "share_invitations_for",
     "shared_channel_ids",
+    "shared_in_ids",
     "unread_notification_count",
 ]

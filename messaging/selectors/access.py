@@ -32,7 +32,9 @@ AnyUser = User | AnonymousUser
 Kind = Conversation.Kind
 
 
-def _active_community_ids(user: User) -> QuerySet:
+def active_community_ids_subquery(user: User) -> QuerySet:
+    """The communities ``user`` is an active member of, as a subquery (see
+    ``communities.selectors.active_community_ids`` for the evaluated set)."""
     return Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values(
         "community_id"
     )
@@ -76,7 +78,7 @@ def _readable_q(user: User) -> Q:
     # A channel follows membership: even its participants must be active
     # members of its community or of one it is shared with.
     mine = Participant.objects.filter(user=user).values("conversation_id")
-    member_of = _active_community_ids(user)
+    member_of = active_community_ids_subquery(user)
     in_community = Q(community_id__in=member_of) | Q(
         pk__in=shared_channel_ids(member_of)
     )
@@ -125,7 +127,7 @@ def read_floor(*, user: AnyUser, conversation: Conversation) -> int | None:
     # community. Then the communities it is shared with, then staff.
     if active.filter(community_id=conversation.community_id).exists():
         return 0
-    shared = active.filter(community_id__in=_shared_in_ids(conversation))
+    shared = active.filter(community_id__in=shared_in_ids(conversation))
     return 0 if shared.exists() or is_municipal_staff(user) else None
 
 
@@ -137,7 +139,7 @@ def _floor(participants: QuerySet[Participant]) -> int | None:
     return None
 
 
-def _shared_in_ids(conversation: Conversation) -> QuerySet:
+def shared_in_ids(conversation: Conversation) -> QuerySet:
     """Communities that accepted to share ``conversation``."""
     return _accepted_shares().filter(channel=conversation).values("community_id")
 
@@ -149,7 +151,7 @@ def _restricted_floor(
     communities (with the history they were given), an organiser of its own
     community or staff (everything)."""
     in_community = Q(user__memberships__community_id=conversation.community_id) | Q(
-        user__memberships__community_id__in=_shared_in_ids(conversation)
+        user__memberships__community_id__in=shared_in_ids(conversation)
     )
     floor = _floor(
         Participant.objects.filter(

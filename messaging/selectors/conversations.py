@@ -26,11 +26,11 @@ from ..models import (
 from .access import (
     AnyUser,
     Kind,
-    _active_community_ids,
-    _shared_in_ids,
+    active_community_ids_subquery,
     channel_community_ids,
     conversations_readable_by,
     shared_channel_ids,
+    shared_in_ids,
 )
 
 
@@ -118,7 +118,7 @@ def people_reachable_by(user: AnyUser) -> QuerySet[User]:
         User.objects.filter(
             is_active=True,
             memberships__state=Membership.State.ACTIVE,
-            memberships__community_id__in=_active_community_ids(user),
+            memberships__community_id__in=active_community_ids_subquery(user),
         )
         .exclude(pk=user.pk)
         .distinct()
@@ -150,7 +150,7 @@ def participants_of(conversation: Conversation) -> QuerySet[Participant]:
         return qs.annotate(in_community=Value(True))
     memberships = Membership.objects.filter(
         Q(community_id=conversation.community_id)
-        | Q(community_id__in=_shared_in_ids(conversation)),
+        | Q(community_id__in=shared_in_ids(conversation)),
         user_id=OuterRef("user_id"),
         state=Membership.State.ACTIVE,
     )

@@ -21,6 +21,8 @@ from .conversations import (
     channel_share_decide,
     channel_update,
     direct_start,
+    require_channel_manager,
+    shares_a_community,
     thread_for_object,
 )
 from .messages import (
@@ -30,6 +32,7 @@ from .messages import (
     message_send,
     message_set_visibility,
     reaction_toggle,
+    read_state_advance,
 )
 from .participants import participant_add, participant_remove
 
@@ -55,5 +58,8 @@ __all__ = [
     "participant_add",
     "participant_remove",
     "reaction_toggle",
+    "read_state_advance",
+    "require_channel_manager",
+    "shares_a_community",
     "thread_for_object",
 ]

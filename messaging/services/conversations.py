@@ -44,7 +44,8 @@ def channel_ensure_general(*, community: Community) -> Conversation:
     return channel
 
 
-def _require_manager(actor: User, conversation: Conversation) -> None:
+def require_channel_manager(actor: User, conversation: Conversation) -> None:
+    """Raise ``NotPermitted`` unless ``actor`` may manage the channel."""
     if not selectors.can_manage_channel(user=actor, conversation=conversation):
         raise NotPermitted
 
@@ -105,7 +106,7 @@ def channel_update(
     ``shared_with`` is the wanted set: new communities are invited, those left
     out stop sharing (a declined invitation stays declined until asked again).
     Sockets of people who lose or gain access re-check at once."""
-    _require_manager(actor, conversation)
+    require_channel_manager(actor, conversation)
     before = selectors.audience_user_ids(conversation)
     conversation.title = _clean_title(title)
     conversation.topic = topic.strip()[:200]
@@ -179,7 +180,7 @@ def channel_archive(
     *, actor: User, conversation: Conversation, archived: bool = True
 ) -> Conversation:
     """Archive (read-only) or restore a channel; the general channel stays open."""
-    _require_manager(actor, conversation)
+    require_channel_manager(actor, conversation)
     if conversation.is_general and archived:
         raise MessagingError(_("The general channel cannot be archived."))
     conversation.archived_at = timezone.now() if archived else None
@@ -188,7 +189,9 @@ def channel_archive(
     return conversation
 
 
-def _shares_a_community(actor: User, others: list[User]) -> bool:
+def shares_a_community(actor: User, others: list[User]) -> bool:
+    """Whether every one of ``others`` is an active member of a community
+    ``actor`` is active in."""
     mine = Membership.objects.filter(user=actor, state=Membership.State.ACTIVE).values(
         "community_id"
     )
@@ -211,7 +214,7 @@ def direct_start(*, actor: User, others: Iterable[User]) -> Conversation:
         raise MessagingError(_("Choose between one and twenty people."))
     if any(not u.is_active for u in others):
         raise MessagingError(_("One of these accounts is not active."))
-    if not is_municipal_staff(actor) and not _shares_a_community(actor, others):
+    if not is_municipal_staff(actor) and not shares_a_community(actor, others):
         raise NotPermitted(_("You can write to people who share a community with you."))
     people = [actor, *others]
     if existing := selectors.direct_conversation_between(people):

@@ -114,7 +114,7 @@ def message_send(
                 reply_to=reply_to,
                 seq=_next_seq(conversation, new_message=True),
             )
-            _mark_read(author, conversation, message.pk)
+            read_state_advance(author, conversation, message.pk)
             _notify(message, conversation)
             _announce_new(message, conversation)
     except IntegrityError:  # the same client_id raced us
@@ -272,7 +272,9 @@ def reaction_toggle(*, actor: User, message: Message, emoji: str) -> Message:
     return message
 
 
-def _mark_read(user: User, conversation: Conversation, up_to_id: int) -> None:
+def read_state_advance(user: User, conversation: Conversation, up_to_id: int) -> None:
+    """Move ``user``'s read mark in ``conversation`` forward to ``up_to_id``
+    (never back). No permission check: the calling service has made it."""
     # Usually the row exists and lags behind: one UPDATE does it.
     mine = ReadState.objects.filter(conversation=conversation, user=user)
     if mine.filter(last_read_id__lt=up_to_id).update(last_read_id=up_to_id):
@@ -295,7 +297,7 @@ def conversation_mark_read(
         conversation.messages.order_by("-id").values_list("pk", flat=True).first() or 0
     )
     up_to_id = latest if up_to_id is None else min(up_to_id, latest)
-    _mark_read(user, conversation, up_to_id)
+    read_state_advance(user, conversation, up_to_id)
     Notification.objects.filter(
         Q(message_id__lte=up_to_id) | Q(message__isnull=True),
         user=user,

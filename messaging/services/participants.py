@@ -21,8 +21,8 @@ from hub import ratelimit
 from .. import events, selectors
 from ..models import Conversation, Notification, Participant
 from .common import MessagingError, NotPermitted
-from .conversations import _require_manager, _shares_a_community
-from .messages import _mark_read
+from .conversations import require_channel_manager, shares_a_community
+from .messages import read_state_advance
 
 Kind = Conversation.Kind
 MAX_DIRECT_PEOPLE = 21  # the starter and twenty others, as direct_start allows
@@ -36,7 +36,7 @@ def _check_may_add(actor: User, conversation: Conversation, user: User) -> None:
     if not user.is_active:
         raise MessagingError(_("This account is not active."))
     if conversation.kind == Kind.CHANNEL:
-        _require_manager(actor, conversation)
+        require_channel_manager(actor, conversation)
         if not Membership.objects.filter(
             user=user,
             community_id__in=selectors.channel_community_ids(conversation),
@@ -46,7 +46,7 @@ def _check_may_add(actor: User, conversation: Conversation, user: User) -> None:
         return
     if not conversation.participants.filter(user=actor).exists():
         raise NotPermitted
-    if not is_municipal_staff(actor) and not _shares_a_community(actor, [user]):
+    if not is_municipal_staff(actor) and not shares_a_community(actor, [user]):
         raise NotPermitted(_("You can add people who share a community with you."))
     if conversation.participants.count() >= MAX_DIRECT_PEOPLE:
         raise MessagingError(_("A direct conversation has room for 21 people."))
@@ -88,7 +88,7 @@ def participant_add(
         return Participant.objects.get(conversation=conversation, user=user)
     if latest and not share_history:
         # Unread counts start here: the earlier messages are not theirs to read.
-        _mark_read(user, conversation, latest)
+        read_state_advance(user, conversation, latest)
     Notification.objects.create(
         user=user, kind=Notification.Kind.ADDED, conversation=conversation, actor=actor
     )
@@ -104,7 +104,7 @@ def participant_remove(*, actor: User, conversation: Conversation, user: User) -
     """Remove someone from a restricted channel (organisers) or leave a
     conversation oneself. Their sockets stop receiving it at once."""
     if actor.pk != user.pk:
-        _require_manager(actor, conversation)
+        require_channel_manager(actor, conversation)
     Participant.objects.filter(conversation=conversation, user=user).delete()
     events.subscriptions_changed([user.pk])
 

@@ -6,7 +6,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from communities.selectors import is_municipal_staff
-from communities.services import MembershipError
+from hub.errors import ApplicationError
+from hub.refusals import show_refusal
 
 from . import services
 from .forms import PortalCreateForm
@@ -26,8 +27,8 @@ def portal_create_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             portal = services.portal_create(actor=request.user, **data)
-        except MembershipError as exc:
-            form.add_error(None, str(exc.message))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         except ValidationError as exc:
             # Wagtail refused to save or publish the page (its own checks).
             for message in exc.messages:

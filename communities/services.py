@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from hub import ratelimit
+from hub.errors import ApplicationError
+from hub.oncommit import on_commit
 
 from . import adapters
 from .models import Community, Invitation, Membership
@@ -26,17 +28,14 @@ State = Membership.State
 Role = Membership.Role
 
 
-class MembershipError(Exception):
+class MembershipError(ApplicationError):
     """A membership change that is not allowed; the message is shown to the user."""
 
     default_message = _("This change is not allowed.")
 
-    def __init__(self, message=None) -> None:
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
-
 
 class NotPermitted(MembershipError):
+    status = 403
     default_message = _("You do not have permission to do this.")
 
 
@@ -124,7 +123,7 @@ def membership_join(
     """
     if not user.is_authenticated or not user.is_active:
         raise NotPermitted
-    ratelimit.hit(scope="membership_join", key=user.pk, limit=30, window_s=3600)
+    ratelimit.hit("membership-join", key=user.pk)
     membership = (
         Membership.objects.select_for_update()
         .filter(user=user, community=community)
@@ -258,7 +257,7 @@ def invitation_create(
 ) -> Invitation:
     """Invite one address by e-mail, or make a link anyone holding it may use."""
     _require_manager(actor, community)
-    ratelimit.hit(scope="invitation_create", key=actor.pk, limit=50, window_s=3600)
+    ratelimit.hit("invitation-create", key=actor.pk)
     if role not in Role.values:
         raise MembershipError(_("Unknown role."))
     if role == Role.STAFF and community.kind != Community.Kind.CONTRACTOR:
@@ -279,8 +278,9 @@ def invitation_create(
             invitee = User.objects.filter(email__iexact=email, is_active=True).first()
             if invitee is not None:
                 _mark_invited(invitee, community, actor)
-            transaction.on_commit(
-                lambda: send_invitation_email.enqueue(invitation_id=invitation.pk)
+            on_commit(
+                lambda: send_invitation_email.enqueue(invitation_id=invitation.pk),
+                what=f"invitation e-mail {invitation.pk}",
             )
     return invitation
 

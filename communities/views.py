@@ -9,7 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub.ratelimit import RateLimited
+from hub.errors import ApplicationError
+from hub.refusals import show_refusal
 
 from . import selectors, services
 from .forms import InvitationForm, JoinForm, RoleForm
@@ -37,10 +38,6 @@ def _back(request: HttpRequest, community: Community) -> HttpResponse:
     return redirect(
         _next(request) or reverse("communities:detail", args=[community.slug])
     )
-
-
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(getattr(exc, "message", exc)))
 
 
 @login_required
@@ -122,8 +119,8 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         membership = services.membership_join(
             user=request.user, community=community, message=message
         )
-    except (services.MembershipError, RateLimited) as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         if membership.state == Membership.State.ACTIVE:
             messages.success(request, _("Welcome to %(name)s!") % {"name": community})
@@ -152,8 +149,8 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         )
     try:
         services.membership_leave(user=request.user, community=community)
-    except services.MembershipError as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(request, _("You have left %(name)s.") % {"name": community})
     return _back(request, community)
@@ -189,8 +186,8 @@ def membership_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             messages.success(request, _("The role was changed."))
         else:
             raise Http404
-    except services.MembershipError as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     return redirect("communities:members", slug=community.slug)
 
 
@@ -212,8 +209,8 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         services.membership_remove(actor=request.user, membership=membership)
-    except services.MembershipError as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(
             request, _("%(name)s was removed.") % {"name": membership.user}
@@ -237,8 +234,8 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 max_uses=form.cleaned_data["max_uses"] or 1,
             )
-        except (services.MembershipError, RateLimited) as exc:
-            form.add_error(None, str(getattr(exc, "message", exc)))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         else:
             if invitation.email:
                 messages.success(
@@ -271,8 +268,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
             services.invitation_accept(user=request.user, token=token)
-        except services.MembershipError as exc:
-            _fail(request, exc)
+        except ApplicationError as exc:
+            show_refusal(request, exc)
         else:
             messages.success(
                 request, _("Welcome to %(name)s!") % {"name": found.community}
@@ -287,8 +284,8 @@ def invitation_decline(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(Community, slug=slug)
     try:
         services.invitation_decline(user=request.user, community=community)
-    except services.MembershipError as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(request, _("You declined the invitation."))
     return redirect("communities:mine")

@@ -7,6 +7,12 @@ Every error answer has one shape, ``{"detail": "a message"}``, except ninja's
 own validation errors (422), whose ``detail`` lists the problems. ``NabolagAPI``
 documents them in the schema once for every operation, from what the operation
 is (see ``_error_statuses``), so a generated client handles them.
+
+A service's refusal, an ``hub.errors.ApplicationError``, is answered here once
+for every endpoint (``application_error``): its message and its status, with
+Retry-After for a rate limit; endpoints do not catch them. A refusal naming
+fields (``errors``) with status 422 is answered in the validation errors' shape,
+located in the operation's JSON body, which write operations name ``payload``.
 """
 
 from typing import Any
@@ -16,7 +22,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
-from hub.ratelimit import RateLimited
+from hub.errors import ApplicationError, RateLimited
 from marketplace.api import router as marketplace_router
 from messaging.api import router as messaging_router
 
@@ -144,8 +150,21 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "Not Found"}, status=404)
 
 
-@api.exception_handler(RateLimited)
-def rate_limited(request: HttpRequest, exc: RateLimited):
-    response = api.create_response(request, {"detail": str(exc.message)}, status=429)
-    response["Retry-After"] = str(exc.retry_after)
+# A refusal naming fields is located in the body, which write operations name so.
+BODY_LOC = ("body", "payload")
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError):
+    """Every refusal of every endpoint: ``{"detail": message}`` and its status."""
+    detail: Any = str(exc.message)
+    if exc.status == 422 and exc.errors:
+        detail = [
+            {"type": "value_error", "loc": [*BODY_LOC, field], "msg": str(message)}
+            for field, messages in exc.errors.items()
+            for message in messages
+        ]
+    response = api.create_response(request, {"detail": detail}, status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
     return response

@@ -1,6 +1,7 @@
 """Fixed-window rate limits kept in the shared cache, so every process sees them.
 
-Limits are counted per person (a user's id), never per client address, so they
+The limits themselves are named in one table, ``hub.limits.LIMITS``. Limits are
+counted per person (a user's id), never per client address, so they
 need no knowledge of the proxies in front of the servers. When the cache cannot
 be reached the action is allowed and the outage logged: refusing every write
 while Redis is down would turn a cache outage into a platform outage.
@@ -10,21 +11,14 @@ import logging
 import time
 
 from django.core.cache import cache
-from django.utils.translation import gettext_lazy as _
 
 from hub.cache import CacheUnavailable
+from hub.errors import RateLimited
+from hub.limits import LIMITS, Limit
+
+__all__ = ["RateLimited", "count_hit", "hit"]
 
 logger = logging.getLogger(__name__)
-
-
-class RateLimited(Exception):
-    """Too many writes of one kind in the current window."""
-
-    message = _("You are doing that too often. Please wait a moment and try again.")
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(str(self.message))
-        self.retry_after = retry_after
 
 
 def _count(cache_key: str, window_s: int) -> int:
@@ -39,16 +33,21 @@ def _count(cache_key: str, window_s: int) -> int:
         return 1
 
 
-def hit(*, scope: str, key: object, limit: int, window_s: int) -> None:
-    """Count one action of ``scope`` by ``key``; raise RateLimited past ``limit``.
+def hit(name: str, key: object) -> None:
+    """Count one action of the limit ``name`` (a key of ``LIMITS``) by ``key``;
+    raise RateLimited past the limit. Allows the action, uncounted, when the
+    cache is unavailable."""
+    count_hit(name, key, LIMITS[name])
 
-    Allows the action, uncounted, when the cache is unavailable."""
+
+def count_hit(scope: str, key: object, limit: Limit) -> None:
+    """``hit`` with a limit of its own, for a limit not in the table (tests)."""
     now = int(time.time())
-    window_start = now - now % window_s
+    window_start = now - now % limit.window_s
     try:
-        count = _count(f"rl:{scope}:{key}:{window_start}", window_s)
+        count = _count(f"rl:{scope}:{key}:{window_start}", limit.window_s)
     except CacheUnavailable:
         logger.warning("rate limit %s not counted: the cache is unavailable", scope)
         return
-    if count > limit:
-        raise RateLimited(retry_after=window_start + window_s - now)
+    if count > limit.count:
+        raise RateLimited(retry_after=window_start + limit.window_s - now)

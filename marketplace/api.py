@@ -4,9 +4,7 @@ The same services and selectors as the pages. Only public points and rounded
 distances leave this module: the exact point and address are never serialised.
 """
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -23,7 +21,6 @@ from . import selectors, services
 from .models import Category, Listing, Response
 
 router = Router(tags=["marketplace"])
-T = TypeVar("T")
 
 
 class ListingOut(Schema):
@@ -194,24 +191,6 @@ def _invalid(errors: dict[str, list], *where: str) -> ValidationError:
     )
 
 
-def _call(fn: Callable[[], T]) -> T:
-    """Map refusals to HTTP errors; rate limits are handled by hub.api."""
-    try:
-        return fn()
-    except services.NotVisible as exc:
-        raise HttpError(404, str(exc.message)) from exc
-    except services.NotPermitted as exc:
-        raise HttpError(403, str(exc.message)) from exc
-    except services.ListingInvalid as exc:
-        raise _invalid(exc.errors, "body", "payload") from exc
-    except services.LocationUnknown as exc:
-        raise _invalid({"address": [exc.message]}, "body", "payload") from exc
-    except services.InvalidState as exc:
-        raise HttpError(409, str(exc.message)) from exc
-    except services.MarketplaceError as exc:
-        raise HttpError(400, str(exc.message)) from exc
-
-
 @router.get("/listings", response=SearchOut, auth=None)
 def listing_search(request: HttpRequest, filters: Query[SearchQuery]):
     """Open listings the caller may see; near a point or place when given."""
@@ -275,24 +254,22 @@ def listing_create(request: HttpRequest, payload: ListingIn):
         message = _("There is no community “%(slug)s”.")
         errors = {"communities": [message % {"slug": slug} for slug in sorted(unknown)]}
         raise _invalid(errors, "body", "payload")
-    listing = _call(
-        lambda: services.listing_create(
-            author=request.user,
-            kind=payload.kind,
-            title=payload.title,
-            description=payload.description,
-            category=payload.category,
-            place=services.Place(payload.address, payload.latitude, payload.longitude),
-            communities=communities,
-            everyone_nearby=payload.everyone_nearby,
-            tags=payload.tags,
-            starts_at=payload.starts_at,
-            ends_at=payload.ends_at,
-            expires_at=payload.ends_at,
-            helpers_needed=payload.helpers_needed,
-            publish=payload.publish,
-            client_id=payload.client_id,
-        )
+    listing = services.listing_create(
+        author=request.user,
+        kind=payload.kind,
+        title=payload.title,
+        description=payload.description,
+        category=payload.category,
+        place=services.Place(payload.address, payload.latitude, payload.longitude),
+        communities=communities,
+        everyone_nearby=payload.everyone_nearby,
+        tags=payload.tags,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        expires_at=payload.ends_at,
+        helpers_needed=payload.helpers_needed,
+        publish=payload.publish,
+        client_id=payload.client_id,
     )
     # A retry gets the answer the first try got: the same listing, 201.
     return Status(201, _listing_out(listing))
@@ -309,10 +286,8 @@ def response_list(request: HttpRequest, pk: int):
 @router.post("/listings/{pk}/responses", response={201: ResponseOut})
 def response_create(request: HttpRequest, pk: int, payload: ResponseIn):
     listing = _visible(request, pk)
-    response = _call(
-        lambda: services.response_create(
-            responder=request.user, listing=listing, message=payload.message
-        )
+    response = services.response_create(
+        responder=request.user, listing=listing, message=payload.message
     )
     return Status(201, _response_out(response))
 
@@ -324,10 +299,8 @@ def _response(pk: int) -> Response:
 @router.post("/responses/{pk}/accept", response=MatchOut)
 def response_accept(request: HttpRequest, pk: int, payload: ReplyIn):
     """The author accepts: a match. The address is read on the match page only."""
-    match = _call(
-        lambda: services.response_accept(
-            actor=request.user, response=_response(pk), reply=payload.reply
-        )
+    match = services.response_accept(
+        actor=request.user, response=_response(pk), reply=payload.reply
     )
     return {
         "id": match.pk,
@@ -339,9 +312,7 @@ def response_accept(request: HttpRequest, pk: int, payload: ReplyIn):
 
 @router.post("/responses/{pk}/decline", response=ResponseOut)
 def response_decline(request: HttpRequest, pk: int, payload: ReplyIn):
-    response = _call(
-        lambda: services.response_decline(
-            actor=request.user, response=_response(pk), reply=payload.reply
-        )
+    response = services.response_decline(
+        actor=request.user, response=_response(pk), reply=payload.reply
     )
     return _response_out(response)

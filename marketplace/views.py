@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from communities.selectors import communities_visible_to
 from hub import geo
-from hub.ratelimit import RateLimited
+from hub.errors import ApplicationError
+from hub.refusals import show_refusal
 
 from . import selectors, services, threads
 from .forms import (
@@ -25,12 +26,6 @@ from .forms import (
     WatchForm,
 )
 from .models import Booking, Listing, ListingPhoto, Match, Response, Watch
-
-Refused = (services.MarketplaceError, RateLimited)
-
-
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(getattr(exc, "message", exc)))
 
 
 def listing_list(request: HttpRequest) -> HttpResponse:
@@ -218,8 +213,8 @@ def listing_create(request: HttpRequest) -> HttpResponse:
             client_id=data["client_id"],
             **_service_fields(data),
         )
-    except Refused as exc:
-        form.add_refusal(exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc, form=form)
         return _listing_form_response(request, form, status=400)
     if listing.is_open:
         messages.success(request, _("Your listing is published."))
@@ -277,8 +272,8 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
             place=form.cleaned_data.get("place"),
             **fields,
         )
-    except Refused as exc:
-        form.add_refusal(exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc, form=form)
         return _listing_form_response(request, form, listing, status=400)
     messages.success(request, _("Your changes are saved."))
     return redirect(listing)
@@ -302,8 +297,8 @@ def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service, done = actions[action]
     try:
         service(actor=request.user, listing=listing)
-    except Refused as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(request, done)
     return redirect(listing)
@@ -322,8 +317,8 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
     photo = get_object_or_404(ListingPhoto.objects.select_related("listing"), pk=pk)
     try:
         services.photo_delete(actor=request.user, photo=photo)
-    except Refused as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     return redirect("marketplace:edit", pk=photo.listing_id)
 
 
@@ -339,8 +334,8 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
                 listing=listing,
                 message=form.cleaned_data["message"],
             )
-        except Refused as exc:
-            form.add_error(None, str(exc.message))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         else:
             messages.success(
                 request, _("Your answer is sent. You will hear back soon.")
@@ -376,8 +371,8 @@ def response_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Your answer is withdrawn."))
         else:
             raise Http404
-    except Refused as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     return redirect("marketplace:detail", pk=response.listing_id)
 
 
@@ -430,8 +425,8 @@ def match_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect(match.listing)
         else:
             raise Http404
-    except Refused as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     return redirect(match)
 
 
@@ -452,10 +447,10 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                     borrower=request.user, listing=listing, **form.cleaned_data
                 )
         except services.BookingConflict as exc:
-            form.add_error(None, str(exc.message))
+            show_refusal(request, exc, form=form)
             form.free_ranges = exc.free
-        except Refused as exc:
-            form.add_error(None, str(exc.message))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         else:
             messages.success(
                 request,
@@ -483,8 +478,8 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     try:
         actions[action](actor=request.user, booking=booking)
-    except Refused as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The booking is updated."))
     return redirect("marketplace:detail", pk=booking.listing_id)
@@ -516,8 +511,8 @@ def watches(request: HttpRequest) -> HttpResponse:
                 radius_km=data["radius_km"],
                 place=data["place"],
             )
-        except Refused as exc:
-            form.add_error(None, str(exc.message))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("Your watch is saved."))
             return redirect("marketplace:watches")

@@ -113,11 +113,6 @@ def _message(request: HttpRequest, pk: int) -> Message:
     return message
 
 
-def _error(exc: services.MessagingError) -> Status:
-    status = 403 if isinstance(exc, services.NotPermitted) else 400
-    return Status(status, {"detail": str(exc.message)})
-
-
 @router.get("/conversations", response=list[ConversationOut])
 def list_conversations(request: HttpRequest):
     """Every conversation you may read, newest activity first, with unread counts."""
@@ -178,9 +173,9 @@ def post_message(request: HttpRequest, pk: int, data: MessageIn):
             client_id=data.client_id,
             reply_to_id=data.reply_to,
         )
-    except services.MessagingError as exc:
+    except services.MessagingError:
         _readable(request, pk)
-        return _error(exc)
+        raise
     if created:  # a new message has no reactions yet: spare the query
         return Status(201, message_payload(message, with_reactions=False))
     _readable(request, pk)  # a replay skips the service's check
@@ -192,12 +187,9 @@ def post_message(request: HttpRequest, pk: int, data: MessageIn):
 )
 def edit_message(request: HttpRequest, pk: int, data: EditIn):
     """Change your message's text (for 15 minutes after sending)."""
-    try:
-        message = services.message_edit(
-            actor=request.user, message=_message(request, pk), body=data.body
-        )
-    except services.MessagingError as exc:
-        return _error(exc)
+    message = services.message_edit(
+        actor=request.user, message=_message(request, pk), body=data.body
+    )
     return Status(200, message_payload(message))
 
 
@@ -206,12 +198,7 @@ def edit_message(request: HttpRequest, pk: int, data: EditIn):
 )
 def remove_message(request: HttpRequest, pk: int):
     """Remove your message; a tombstone keeps its place."""
-    try:
-        message = services.message_remove(
-            actor=request.user, message=_message(request, pk)
-        )
-    except services.MessagingError as exc:
-        return _error(exc)
+    message = services.message_remove(actor=request.user, message=_message(request, pk))
     return Status(200, message_payload(message))
 
 
@@ -221,12 +208,9 @@ def remove_message(request: HttpRequest, pk: int):
 )
 def react(request: HttpRequest, pk: int, data: ReactionIn):
     """Add your reaction to a message, or take it back if it is there."""
-    try:
-        message = services.reaction_toggle(
-            actor=request.user, message=_message(request, pk), emoji=data.emoji
-        )
-    except services.MessagingError as exc:
-        return _error(exc)
+    message = services.reaction_toggle(
+        actor=request.user, message=_message(request, pk), emoji=data.emoji
+    )
     return Status(200, message_payload(message))
 
 
@@ -234,12 +218,9 @@ def react(request: HttpRequest, pk: int, data: ReactionIn):
 def mark_read(request: HttpRequest, pk: int, data: ReadIn):
     """Mark the conversation read up to message ``up_to`` (default: all)."""
     conversation = _readable(request, pk)
-    try:
-        last = services.conversation_mark_read(
-            user=request.user, conversation=conversation, up_to_id=data.up_to
-        )
-    except services.MessagingError as exc:
-        return _error(exc)
+    last = services.conversation_mark_read(
+        user=request.user, conversation=conversation, up_to_id=data.up_to
+    )
     return Status(200, {"last_read_id": last})
 
 
@@ -300,13 +281,10 @@ def add_participant(request: HttpRequest, pk: int, data: ParticipantIn):
     person = selectors.active_person(data.user)
     if person is None:
         raise Http404
-    try:
-        participant = services.participant_add(
-            actor=request.user,
-            conversation=conversation,
-            user=person,
-            share_history=data.share_history,
-        )
-    except services.MessagingError as exc:
-        return _error(exc)
+    participant = services.participant_add(
+        actor=request.user,
+        conversation=conversation,
+        user=person,
+        share_history=data.share_history,
+    )
     return Status(201, _participant_payload(participant))

@@ -18,13 +18,12 @@ from communities.selectors import (
     can_view_community,
     user_memberships,
 )
-from hub.ratelimit import RateLimited
+from hub.errors import ApplicationError
+from hub.refusals import show_refusal
 
 from . import selectors, services
 from .forms import AddPersonForm, ChannelForm, EditForm, MessageForm, PeopleForm
 from .models import ChannelShare, Conversation, Message, Reaction
-
-WriteErrors = (services.MessagingError, RateLimited)
 
 
 def _readable(request: HttpRequest, pk: int) -> Conversation:
@@ -34,10 +33,6 @@ def _readable(request: HttpRequest, pk: int) -> Conversation:
     if not selectors.can_read(user=request.user, conversation=conversation):
         raise Http404
     return conversation
-
-
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(getattr(exc, "message", exc)))
 
 
 @login_required
@@ -70,8 +65,8 @@ def community_channels(request: HttpRequest, slug: str) -> HttpResponse:
             channel = services.channel_create(
                 actor=request.user, community=community, **form.cleaned_data
             )
-        except WriteErrors as exc:
-            form.add_error(None, str(getattr(exc, "message", exc)))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         else:
             return redirect(channel)
     context = {
@@ -103,8 +98,8 @@ def share_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         services.channel_share_decide(
             actor=request.user, share=share, accept=decision == "accept"
         )
-    except WriteErrors as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(
             request,
@@ -129,8 +124,8 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
                 client_id=form.cleaned_data["client_id"],
                 reply_to_id=form.cleaned_data["reply_to"],
             )
-        except WriteErrors as exc:
-            form.add_error("body", str(getattr(exc, "message", exc)))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form, field="body")
         else:
             return redirect(f"{conv.get_absolute_url()}#m-{message.pk}")
     status = 400 if form.errors else 200
@@ -214,8 +209,8 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.message_edit(
                 actor=request.user, message=message, body=form.cleaned_data["body"]
             )
-        except WriteErrors as exc:
-            form.add_error("body", str(getattr(exc, "message", exc)))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form, field="body")
         else:
             return redirect(f"{message.conversation.get_absolute_url()}#m-{pk}")
     return render(request, "messaging/edit.html", {"form": form, "message": message})
@@ -227,8 +222,8 @@ def message_remove(request: HttpRequest, pk: int) -> HttpResponse:
     message = _own_message(request, pk)
     try:
         services.message_remove(actor=request.user, message=message)
-    except WriteErrors as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Your message was removed."))
     return redirect(f"{message.conversation.get_absolute_url()}#m-{pk}")
@@ -242,8 +237,8 @@ def message_react(request: HttpRequest, pk: int) -> HttpResponse:
         services.reaction_toggle(
             actor=request.user, message=message, emoji=request.POST.get("emoji", "")
         )
-    except WriteErrors as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     return redirect(f"{message.conversation.get_absolute_url()}#m-{pk}")
 
 
@@ -261,8 +256,8 @@ def direct_new(request: HttpRequest) -> HttpResponse:
             conv = services.direct_start(
                 actor=request.user, others=form.cleaned_data["people"]
             )
-        except WriteErrors as exc:
-            form.add_error(None, str(getattr(exc, "message", exc)))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         else:
             return redirect(conv)
     return render(request, "messaging/direct_new.html", {"form": form})
@@ -292,8 +287,8 @@ def channel_settings(request: HttpRequest, pk: int) -> HttpResponse:
             services.channel_update(
                 actor=request.user, conversation=conv, **form.cleaned_data
             )
-        except WriteErrors as exc:
-            form.add_error(None, str(getattr(exc, "message", exc)))
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The channel was saved."))
             return redirect("messaging:channel_settings", pk=pk)
@@ -325,8 +320,8 @@ def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         else:
             raise Http404
-    except WriteErrors as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Done."))
     if action == "remove" and request.POST.get("user") == str(request.user.pk):
@@ -349,7 +344,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         back = conv.get_absolute_url()
     if not form.is_valid():
         for errors in form.errors.values():
-            _fail(request, errors[0])
+            messages.error(request, errors[0])
         return redirect(back)
     try:
         services.participant_add(
@@ -358,8 +353,8 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             user=form.cleaned_data["user"],
             share_history=form.cleaned_data["share_history"],
         )
-    except WriteErrors as exc:
-        _fail(request, exc)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
     else:
         messages.success(
             request,

@@ -48,3 +48,14 @@ def broken_layer(monkeypatch) -> BrokenLayer:
     broken = BrokenLayer()
     monkeypatch.setattr("messaging.events.get_channel_layer", lambda: broken)
     return broken
+
+
+@pytest.fixture
+def broken_tasks(monkeypatch) -> None:
+    """Every background task fails to enqueue, as when the task queue is down."""
+    from django_tasks.base import Task
+
+    def enqueue(self, *args, **kwargs):
+        raise ConnectionError("the task queue is down")
+
+    monkeypatch.setattr(Task, "enqueue", enqueue)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from communities.models import Community, Membership
+from hub.refusals import add_refusal
 
 from .. import images
 from ..models import Category, Listing
@@ -158,17 +159,5 @@ class ListingForm(forms.Form):
             communities=cleaned.get("communities") or (),
             everyone_nearby=cleaned.get("everyone_nearby", False),
         )
-        self.add_refusal(ListingInvalid(fields.errors()))
-
-    def add_refusal(self, exc: Exception) -> None:
-        """Show a service's refusal: beside the fields it names, else on top."""
-        errors = getattr(exc, "errors", None)
-        if errors is None:
-            self.add_error(None, str(getattr(exc, "message", exc)))
-            return
-        for name, messages in errors.items():
-            shown = name in self.fields and not self[name].is_hidden
-            target = name if shown else None
-            if target is None or not self.has_error(target):
-                for message in messages:
-                    self.add_error(target, message)
+        if errors := fields.errors():
+            add_refusal(self, ListingInvalid(errors))

@@ -65,7 +65,7 @@ def booking_request(
     if listing.author_id == borrower.pk:
         raise NotPermitted(_("You cannot book your own item."))
     _check_bookable(listing, starts_on, ends_on)
-    ratelimit.hit(scope="booking_request", key=borrower.pk, limit=10, window_s=3600)
+    ratelimit.hit("booking-request", key=borrower.pk)
     with transaction.atomic():
         _lock_free_days(listing, starts_on, ends_on)
         booking = Booking.objects.create(
@@ -112,7 +112,7 @@ def booking_block(
     if listing.author_id != actor.pk:
         raise NotPermitted(_("Only the lender can do this."))
     _check_bookable(listing, starts_on, ends_on)
-    ratelimit.hit(scope="booking_block", key=actor.pk, limit=30, window_s=3600)
+    ratelimit.hit("booking-block", key=actor.pk)
     with transaction.atomic():
         _lock_free_days(listing, starts_on, ends_on)
         return Booking.objects.create(

@@ -16,6 +16,7 @@ from accounts.models import User
 from communities.models import Community
 from communities.selectors import active_community_ids
 from hub import geo, ratelimit
+from hub.oncommit import on_commit
 from marketplace import selectors, tasks
 from marketplace.images import MAX_PHOTOS, PhotoInvalid, clean_photo
 from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
@@ -26,7 +27,6 @@ from ._common import (
     LocationUnknown,
     MarketplaceError,
     NotPermitted,
-    after_commit,
     notify,
     require_user,
 )
@@ -192,7 +192,7 @@ def listing_create(
     ).check()
     _check_membership(author, communities)
     point = resolve_place(place)
-    ratelimit.hit(scope="listing_create", key=author.pk, limit=10, window_s=3600)
+    ratelimit.hit("listing-create", key=author.pk)
     try:
         with _files_removed_on_failure() as written, transaction.atomic():
             listing = _new_listing(author, fields, client_id, as_aware(expires_at))
@@ -298,7 +298,7 @@ def listing_update(
     ).check()
     _check_membership(actor, communities)
     point = resolve_place(place) if place is not None else None
-    ratelimit.hit(scope="listing_update", key=actor.pk, limit=60, window_s=3600)
+    ratelimit.hit("listing-update", key=actor.pk)
     with _files_removed_on_failure() as written, transaction.atomic():
         end_moved = fields.ends_at != listing.ends_at
         listing.title, listing.description = fields.title, fields.description
@@ -339,7 +339,10 @@ def _publish(listing: Listing) -> None:
         update_fields=["state", "published_at", "expires_at", "expiry_notified_at"]
     )
     pk = listing.pk
-    after_commit("match_watches", lambda: tasks.match_watches.enqueue(listing_id=pk))
+    on_commit(
+        lambda: tasks.match_watches.enqueue(listing_id=pk),
+        what=f"match watches for listing {pk}",
+    )
 
 
 def listing_publish(*, actor: User, listing: Listing) -> Listing:
@@ -373,7 +376,7 @@ def listing_renew(*, actor: User, listing: Listing, days: int | None = None) -> 
     _require_author(actor, listing)
     if listing.state not in (State.OPEN, State.EXPIRED):
         raise InvalidState(_("Only open or expired listings can be renewed."))
-    ratelimit.hit(scope="listing_renew", key=actor.pk, limit=30, window_s=3600)
+    ratelimit.hit("listing-renew", key=actor.pk)
     days = days or getattr(settings, "NABOLAG_LISTING_DEFAULT_DAYS", 30)
     with transaction.atomic():
         listing.state = State.OPEN

@@ -47,7 +47,7 @@ def response_create(*, responder: User, listing: Listing, message: str) -> Respo
     message = message.strip()
     if not message:
         raise MarketplaceError(_("Please write a short message."))
-    ratelimit.hit(scope="response_create", key=responder.pk, limit=20, window_s=3600)
+    ratelimit.hit("response-create", key=responder.pk)
     with transaction.atomic():
         existing = Response.objects.filter(listing=listing, responder=responder).first()
         if existing and existing.state != RState.WITHDRAWN:

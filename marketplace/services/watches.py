@@ -42,7 +42,7 @@ def watch_create(
     if Watch.objects.filter(user=user).count() >= MAX_WATCHES:
         raise MarketplaceError(_("You can keep at most 10 watches."))
     point = resolve_place(place)
-    ratelimit.hit(scope="watch_create", key=user.pk, limit=20, window_s=3600)
+    ratelimit.hit("watch-create", key=user.pk)
     label = place.address.strip() or geo.nearest_place_name(
         point.latitude, point.longitude, extra_places=selectors.community_places()
     )

@@ -6,10 +6,7 @@ moment), writes in one transaction and emits its live events after commit throug
 """
 
 from .common import (
-    EDIT_LIMIT,
     EDIT_WINDOW,
-    REACT_LIMIT,
-    SEND_LIMIT,
     MessageInvalid,
     MessagingError,
     NotPermitted,
@@ -37,10 +34,7 @@ from .messages import (
 from .participants import participant_add, participant_remove
 
 __all__ = [
-    "EDIT_LIMIT",
     "EDIT_WINDOW",
-    "REACT_LIMIT",
-    "SEND_LIMIT",
     "MessageInvalid",
     "MessagingError",
     "NotPermitted",

@@ -76,7 +76,7 @@ def channel_create(
     starts with its creator as the only participant. ``shared_with`` become
     invitations that those communities' organisers answer."""
     _require_organiser(actor, community)
-    ratelimit.hit(scope="channel-create", key=actor.pk, limit=20, window_s=3600)
+    ratelimit.hit("channel-create", key=actor.pk)
     channel = Conversation.objects.create(
         kind=Kind.CHANNEL,
         community=community,
@@ -135,7 +135,7 @@ def _propose_shares(
         share = existing.get(community_id)
         if share and share.state != ChannelShare.State.DECLINED:
             continue
-        ratelimit.hit(scope="channel-share", key=actor.pk, limit=30, window_s=3600)
+        ratelimit.hit("channel-share", key=actor.pk)
         ChannelShare.objects.update_or_create(
             channel=channel,
             community_id=community_id,
@@ -219,7 +219,7 @@ def direct_start(*, actor: User, others: Iterable[User]) -> Conversation:
     people = [actor, *others]
     if existing := selectors.direct_conversation_between(people):
         return existing
-    ratelimit.hit(scope="direct-start", key=actor.pk, limit=30, window_s=3600)
+    ratelimit.hit("direct-start", key=actor.pk)
     conversation = Conversation.objects.create(kind=Kind.DIRECT, created_by=actor)
     Participant.objects.bulk_create(
         Participant(conversation=conversation, user=u, added_by=actor) for u in people

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from communities.selectors import is_municipal_staff
+from hub import ratelimit
 
 from .. import events, selectors
 from ..models import (
@@ -22,14 +23,10 @@ from ..models import (
 )
 from ..text import handles_of, mention_handles
 from .common import (
-    EDIT_LIMIT,
     EDIT_WINDOW,
-    REACT_LIMIT,
-    SEND_LIMIT,
     MessageInvalid,
     MessagingError,
     NotPermitted,
-    _limit,
 )
 
 logger = logging.getLogger(__name__)
@@ -98,7 +95,7 @@ def message_send(
         floor = selectors.read_floor(user=author, conversation=conversation)
     if floor is None:
         raise NotPermitted(_("You cannot write in this conversation."))
-    _limit("message-send", author, SEND_LIMIT)
+    ratelimit.hit("message-send", key=author.pk)
     reply_to = None
     if reply_to_id and reply_to_id > floor:  # only to a message one may read
         reply_to = Message.objects.filter(
@@ -207,7 +204,7 @@ def message_edit(*, actor: User, message: Message, body: str) -> Message:
         raise MessagingError(_("Messages can be edited for 15 minutes."))
     if not selectors.can_write(user=actor, conversation=message.conversation):
         raise NotPermitted(_("You cannot write in this conversation."))
-    _limit("message-edit", actor, EDIT_LIMIT)
+    ratelimit.hit("message-edit", key=actor.pk)
     message.body = _clean_body(body)
     message.edited_at = timezone.now()
     message.seq = _next_seq(message.conversation, new_message=False)
@@ -260,7 +257,7 @@ def reaction_toggle(*, actor: User, message: Message, emoji: str) -> Message:
         raise MessagingError(_("This message was removed."))
     if not selectors.can_write(user=actor, conversation=message.conversation):
         raise NotPermitted(_("You cannot write in this conversation."))
-    _limit("message-react", actor, REACT_LIMIT)
+    ratelimit.hit("message-react", key=actor.pk)
     deleted, _ignored = Reaction.objects.filter(
         message=message, user=actor, emoji=emoji
     ).delete()

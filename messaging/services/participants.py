@@ -70,7 +70,7 @@ def participant_add(
         conversation=conversation, user=user
     ).first():
         return existing
-    ratelimit.hit(scope="participant-add", key=actor.pk, limit=60, window_s=3600)
+    ratelimit.hit("participant-add", key=actor.pk)
     # Lock the conversation as message_send does, so no message slips in between
     # reading the latest id and the new participant's row.
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)

@@ -120,9 +120,10 @@ def test_health_names_the_cache_as_down_with_503_while_redis_is_down(
 
 def test_the_rate_limiter_allows_and_logs_while_redis_is_down(redis_down, caplog):
     from hub import ratelimit
+    from hub.limits import Limit
 
     for _attempt in range(3):
-        ratelimit.hit(scope="outage-test", key=1, limit=1, window_s=60)
+        ratelimit.count_hit("outage-test", 1, Limit(1, 60))
 
     assert "rate limit outage-test not counted" in caplog.text
 

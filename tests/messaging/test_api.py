@@ -1,5 +1,6 @@
 import pytest
 
+from hub.limits import LIMITS
 from messaging import services
 from messaging.models import Message
 from tests.factories import CommunityFactory, MembershipFactory
@@ -112,7 +113,7 @@ def test_editing_someone_elses_message_is_forbidden(api, lars, general):
 
 
 def test_too_many_posts_answer_429(api, general, frozen_window):
-    for n in range(services.SEND_LIMIT[0]):
+    for n in range(LIMITS["message-send"].count):
         post_message(api, general, client_id=f"n-{n}")
 
     response = post_message(api, general, client_id="one-too-many")

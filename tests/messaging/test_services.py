@@ -6,6 +6,7 @@ from django.utils import timezone
 from communities.models import Membership
 from communities.services import membership_leave as leave
 from communities.services import membership_remove
+from hub.limits import LIMITS
 from hub.ratelimit import RateLimited
 from messaging import selectors, services
 from messaging.models import (
@@ -295,7 +296,7 @@ def test_overlong_and_empty_messages_are_refused(karen, general):
 
 
 def test_sending_too_fast_is_rate_limited(karen, general, frozen_window):
-    for n in range(services.SEND_LIMIT[0]):
+    for n in range(LIMITS["message-send"].count):
         send(karen, general, f"besked {n}")
 
     sent = Message.objects.count()

@@ -1,0 +1,41 @@
+"""Every rate limit on the platform, by name, in one table.
+
+A service counts an action with ``ratelimit.hit("message-send", key=user.pk)``;
+the number allowed and the window are read here, so the limits can be read,
+compared and changed in one place. Counted per person, never per address.
+"""
+
+from typing import NamedTuple
+
+MINUTE = 60
+HOUR = 3600
+
+
+class Limit(NamedTuple):
+    """At most ``count`` actions in each fixed window of ``window_s`` seconds."""
+
+    count: int
+    window_s: int
+
+
+LIMITS: dict[str, Limit] = {
+    # communities
+    "membership-join": Limit(30, HOUR),
+    "invitation-create": Limit(50, HOUR),
+    # marketplace
+    "listing-create": Limit(10, HOUR),
+    "listing-update": Limit(60, HOUR),
+    "listing-renew": Limit(30, HOUR),
+    "response-create": Limit(20, HOUR),
+    "booking-request": Limit(10, HOUR),
+    "booking-block": Limit(30, HOUR),
+    "watch-create": Limit(20, HOUR),
+    # messaging
+    "message-send": Limit(30, MINUTE),
+    "message-edit": Limit(30, MINUTE),
+    "message-react": Limit(60, MINUTE),
+    "channel-create": Limit(20, HOUR),
+    "channel-share": Limit(30, HOUR),
+    "direct-start": Limit(30, HOUR),
+    "participant-add": Limit(60, HOUR),
+}

@@ -34,8 +34,8 @@ class PageMethodsMiddleware:
 
 
 def permissions_policy(features: dict[str, list[str]]) -> str:
-    """``{"camera": [], "fullscreen": ["self"]}`` as ``camera=(), fullscreen=(self)``.
-    """
+    """The header value: ``{"camera": [], "fullscreen": ["self"]}`` becomes
+    ``camera=(), fullscreen=(self)``."""
     return ", ".join(
         f"{name}=({' '.join(origins)})" for name, origins in features.items()
     )

@@ -15,7 +15,6 @@ from communities.services import membership_remove
 from hub.asgi import application
 from hub.routing import websocket_urlpatterns as routes
 from messaging import services
-from messaging.consumers import LiveConsumer
 from messaging.models import Message
 from tests.factories import (
     TEST_PASSWORD,
@@ -23,6 +22,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.helpers import next_of_type, socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,25 +56,6 @@ def post(author, conversation, body, client_id=None):
         client_id=client_id or f"{author.pk}-{body}",
     )
     return message
-
-
-async def socket_for(user, path: str = "/ws/") -> WebsocketCommunicator:
-    """A connected socket of ``user``, past its first subscriptions frame."""
-    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), path)
-    communicator.scope["user"] = user
-    connected, _protocol = await communicator.connect()
-    assert connected
-    hello = await communicator.receive_json_from()
-    assert hello["type"] == "subscriptions"
-    return communicator
-
-
-async def next_of_type(communicator, kind: str) -> dict:
-    """The next frame of ``kind``, skipping others (waits up to 3 s per frame)."""
-    while True:
-        frame = await communicator.receive_json_from(timeout=3)
-        if frame["type"] == kind:
-            return frame
 
 
 @database_sync_to_async

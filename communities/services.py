@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from hub import errors as hub_errors
 from hub import ratelimit
-from hub.errors import ApplicationError
 from hub.oncommit import on_commit
 
 from . import adapters
@@ -28,15 +28,16 @@ State = Membership.State
 Role = Membership.Role
 
 
-class MembershipError(ApplicationError):
+class MembershipError(hub_errors.ApplicationError):
     """A membership change that is not allowed; the message is shown to the user."""
 
     default_message = _("This change is not allowed.")
 
 
-class NotPermitted(MembershipError):
-    status = 403
-    default_message = _("You do not have permission to do this.")
+# hub's kind of refusal first: it gives the status and the default message, so
+# ``except hub.errors.NotPermitted`` catches this app's too.
+class NotPermitted(hub_errors.NotPermitted, MembershipError):
+    """Not this person's to do (403)."""
 
 
 class InvitationInvalid(MembershipError):

@@ -3,30 +3,31 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from hub.errors import ApplicationError
+from hub import errors as hub_errors
 from hub.oncommit import on_commit
 from marketplace import tasks
 
+# The kinds of refusal are hub's (``hub.errors``), so ``except hub.errors.NotPermitted``
+# catches every app's; each names the hub class first, which gives it its status
+# and default message, and ``MarketplaceError`` second, which marks it as this app's.
 
-class MarketplaceError(ApplicationError):
+
+class MarketplaceError(hub_errors.ApplicationError):
     """A refused action; ``message`` is shown to the user as it is."""
 
-    default_message = _("This is not possible.")
+
+class NotPermitted(hub_errors.NotPermitted, MarketplaceError):
+    """Not this person's to do (403)."""
 
 
-class NotPermitted(MarketplaceError):
-    status = 403
-    default_message = _("You do not have permission to do this.")
+class NotVisible(hub_errors.NotFound, MarketplaceError):
+    """A listing the person may not see, answered as not found (404)."""
 
-
-class NotVisible(MarketplaceError):
-    status = 404
     default_message = _("This listing is not available to you.")
 
 
-class InvalidState(MarketplaceError):
-    status = 409
-    default_message = _("This cannot be done at this stage.")
+class InvalidState(hub_errors.Conflict, MarketplaceError):
+    """Not possible in the listing's or answer's current state (409)."""
 
 
 class ListingInvalid(MarketplaceError):
@@ -66,8 +67,8 @@ class PlaceUnknown(LocationUnknown):
         )
 
 
-class BookingConflict(MarketplaceError):
-    """The dates overlap another booking; ``free`` lists the free ranges."""
+class BookingConflict(hub_errors.Conflict, MarketplaceError):
+    """The dates overlap another booking (409); ``free`` lists the free ranges."""
 
     default_message = _("Those dates are already booked.")
 

@@ -7,12 +7,17 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 
 from communities import services as community_services
-from hub import ratelimit
+from communities.models import Membership
+from hub import errors, ratelimit
 from hub.errors import ApplicationError, RateLimited
 from hub.limits import LIMITS, Limit
 from hub.refusals import show_refusal
 from marketplace import services as marketplace_services
+from marketplace.models import Listing
 from messaging import services as messaging_services
+from messaging.models import Message
+from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.helpers import make_listing, send
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
         (marketplace_services.NotPermitted, 403),
         (marketplace_services.NotVisible, 404),
         (marketplace_services.InvalidState, 409),
+        (marketplace_services.BookingConflict, 409),
         (messaging_services.MessagingError, 400),
         (messaging_services.NotPermitted, 403),
         (messaging_services.MessageInvalid, 400),
@@ -38,6 +44,82 @@ def test_every_apps_refusal_is_an_application_error_with_its_status(error, statu
     assert isinstance(refusal, ApplicationError)
     assert refusal.status == status
     assert str(refusal) == str(refusal.message) != ""
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "app_error"),
+    [
+        (
+            community_services.NotPermitted,
+            errors.NotPermitted,
+            community_services.MembershipError,
+        ),
+        (
+            marketplace_services.NotPermitted,
+            errors.NotPermitted,
+            marketplace_services.MarketplaceError,
+        ),
+        (
+            messaging_services.NotPermitted,
+            errors.NotPermitted,
+            messaging_services.MessagingError,
+        ),
+        (
+            marketplace_services.NotVisible,
+            errors.NotFound,
+            marketplace_services.MarketplaceError,
+        ),
+        (
+            marketplace_services.InvalidState,
+            errors.Conflict,
+            marketplace_services.MarketplaceError,
+        ),
+        (
+            marketplace_services.BookingConflict,
+            errors.Conflict,
+            marketplace_services.MarketplaceError,
+        ),
+    ],
+)
+def test_every_apps_refusal_is_one_of_hubs_kinds_and_still_its_apps(
+    error, kind, app_error
+):
+    refusal = error()
+
+    assert isinstance(refusal, kind)
+    assert isinstance(refusal, app_error)
+    assert refusal.status == kind.status
+
+
+def test_hubs_not_permitted_catches_the_refusal_of_every_app(db):
+    village = CommunityFactory()
+    member = UserFactory()
+    MembershipFactory(community=village, user=member)
+    other = UserFactory()
+    MembershipFactory(community=village, user=other)
+    request = MembershipFactory(
+        community=village, state=Membership.State.REQUESTED, user=UserFactory()
+    )
+    listing = make_listing(member, communities=[village])
+    message = send(member, messaging_services.channel_ensure_general(community=village))
+
+    refusals = [
+        lambda: community_services.membership_approve(actor=other, membership=request),
+        lambda: marketplace_services.listing_withdraw(actor=other, listing=listing),
+        lambda: messaging_services.message_remove(actor=other, message=message),
+    ]
+    caught = []
+    for refuse in refusals:
+        try:
+            refuse()
+        except errors.NotPermitted as exc:
+            caught.append(exc.status)
+
+    assert caught == [403, 403, 403]
+    request.refresh_from_db()
+    assert request.state == Membership.State.REQUESTED
+    assert Listing.objects.get(pk=listing.pk).state == Listing.State.OPEN
+    assert Message.objects.get(pk=message.pk).removed_at is None
 
 
 def test_a_rate_limit_is_an_application_error_answering_429_with_its_wait():

@@ -17,6 +17,7 @@ from wagtail.search import index
 from communities import selectors as community_selectors
 from hub.colour import passes_aa_with_white_text
 
+from . import selectors
 from .blocks import ContentBlocks
 
 
@@ -62,10 +63,6 @@ class HubHomePage(RoutesThroughMixin, Page):
         verbose_name = _("municipal hub home")
 
     def get_context(self, request, *args, **kwargs):
-        # cms.selectors imports these models, so the pages import it as they
-        # render (here and below).
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         hidden = selectors.hidden_portal_paths(request.user)
         context.update(
@@ -99,8 +96,6 @@ class PortalIndexPage(RoutesThroughMixin, Page):
     def route(self, request, path_components):
         if len(path_components) != 1:
             return super().route(request, path_components)
-        from . import selectors
-
         # The portal with its community and member count, in one query.
         portal = selectors.portal_for_route(parent=self, slug=path_components[0])
         if portal is None:
@@ -109,8 +104,6 @@ class PortalIndexPage(RoutesThroughMixin, Page):
         return portal.route(request, [])
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         context["portals"] = selectors.portals_for_listing(
             user=request.user, parent=self
@@ -208,8 +201,6 @@ class PortalPage(RoutesThroughMixin, Page):
         return self.theme_colour if passes_aa_with_white_text(self.theme_colour) else ""
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         community = self.community
         membership = community_selectors.membership_get(
@@ -236,8 +227,6 @@ class InPortalMixin:
     """Pages that may live inside a portal show its name and colours."""
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         context["portal"] = selectors.portal_for_page(self)
         return context

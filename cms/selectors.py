@@ -1,8 +1,17 @@
-"""Reads for page templates, scoped by what the viewer may see."""
+"""Reads for page templates, scoped by what the viewer may see.
+
+The page types call these selectors as they render, so the selectors do not import
+``cms.models`` (that would be a cycle): they take the page types from the app
+registry when they run (``_page_type``), and name them for type checkers only.
+"""
+
+from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,16 +30,24 @@ from communities.selectors import (
 )
 from hub.geo import haversine_km
 
-from .models import EventPage, HubHomePage, NewsPage, PortalPage
+if TYPE_CHECKING:
+    from .models import EventPage, NewsPage, PortalPage
 
 PAGE_EDITING_ACTIONS = {"add", "change", "publish"}
+
+
+def _page_type(name: str) -> type[Page]:
+    """This app's page type called ``name`` (``"PortalPage"``), from the registry."""
+    return apps.get_model("cms", name)
 
 
 def hidden_portal_paths(user: AnyUser) -> list[str]:
     """Tree paths of members-only portals that ``user`` may not enter."""
     if is_municipal_staff(user):
         return []
-    qs = PortalPage.objects.filter(community__visibility=Community.Visibility.MEMBERS)
+    qs = _page_type("PortalPage").objects.filter(
+        community__visibility=Community.Visibility.MEMBERS
+    )
     member_of = active_community_ids(user)
     if member_of:
         qs = qs.exclude(community_id__in=member_of)
@@ -47,7 +64,10 @@ def portal_for_page(page: Page) -> PortalPage | None:
     """The portal a page belongs to (the page itself or its ancestor), if any."""
     prefixes = _path_prefixes(page.path, Page.steplen)
     return (
-        PortalPage.objects.filter(path__in=prefixes).select_related("community").first()
+        _page_type("PortalPage")
+        .objects.filter(path__in=prefixes)
+        .select_related("community")
+        .first()
     )
 
 
@@ -58,7 +78,8 @@ def _path_prefixes(path: str, steplen: int) -> list[str]:
 def portal_for_collection(collection: Collection) -> PortalPage | None:
     """The portal whose collection holds ``collection`` (or is it), if any."""
     return (
-        PortalPage.objects.filter(
+        _page_type("PortalPage")
+        .objects.filter(
             documents_collection__path__in=_path_prefixes(
                 collection.path, Collection.steplen
             )
@@ -98,7 +119,7 @@ def hub_url_from_portal_host(request: HttpRequest) -> str:
     site = Site.find_for_request(request)
     if site is None or site.is_default_site:
         return ""
-    hub = HubHomePage.objects.live().first()
+    hub = _page_type("HubHomePage").objects.live().first()
     return (hub.get_url(request) or "") if hub is not None else ""
 
 
@@ -128,7 +149,8 @@ def portal_for_route(*, parent: Page, slug: str) -> PortalPage | None:
     Routing only: whether the viewer may see the page is Wagtail's view
     restriction, and whether she may see the count is portal_member_count."""
     return (
-        PortalPage.objects.child_of(parent)
+        _page_type("PortalPage")
+        .objects.child_of(parent)
         .filter(slug=slug)
         .select_related("community")
         .annotate(members_count=_active_members())
@@ -153,7 +175,8 @@ def portals_for_listing(
     With ``near`` and a home village that has a location, nearest first.
     """
     qs: QuerySet[PortalPage] = (
-        PortalPage.objects.live()
+        _page_type("PortalPage")
+        .objects.live()
         .select_related("community", "logo")
         .annotate(members_count=_active_members())
         .annotate(
@@ -204,7 +227,8 @@ def latest_news(
     if hidden_paths is None:
         hidden_paths = hidden_portal_paths(user)
     return list(
-        NewsPage.objects.live()
+        _page_type("NewsPage")
+        .objects.live()
         .defer_streamfields()
         .filter(_outside(hidden_paths))
         .order_by("-date", "-pk")[:limit]
@@ -218,7 +242,8 @@ def upcoming_events(
     if hidden_paths is None:
         hidden_paths = hidden_portal_paths(user)
     return list(
-        EventPage.objects.live()
+        _page_type("EventPage")
+        .objects.live()
         .filter(_outside(hidden_paths), end_at__gte=timezone.now())
         .order_by("start_at")[:limit]
     )
@@ -226,7 +251,8 @@ def upcoming_events(
 
 def portal_news(portal: PortalPage, *, limit: int) -> list[NewsPage]:
     return list(
-        NewsPage.objects.live()
+        _page_type("NewsPage")
+        .objects.live()
         .defer_streamfields()
         .child_of(portal)
         .order_by("-date", "-pk")[:limit]
@@ -235,7 +261,8 @@ def portal_news(portal: PortalPage, *, limit: int) -> list[NewsPage]:
 
 def portal_upcoming_events(portal: PortalPage, *, limit: int) -> list[EventPage]:
     return list(
-        EventPage.objects.live()
+        _page_type("EventPage")
+        .objects.live()
         .child_of(portal)
         .filter(end_at__gte=timezone.now())
         .order_by("start_at")[:limit]

@@ -19,6 +19,11 @@ from django_tasks import task
 
 from accounts.models import User
 
+# The services enqueue these tasks and the tasks run services: each side imports
+# the other's module (never names from it) and reads its names only when it runs,
+# so either may be imported first.
+from marketplace import services
+
 from .models import Booking, Listing, Match, Response, WatchHit
 
 logger = logging.getLogger(__name__)
@@ -144,20 +149,14 @@ def send_notice(*, kind: str, user_id: int, object_id: int) -> None:
 @task()
 def expire_listings() -> int:
     """Expire listings past their date; each author gets an e-mail to renew."""
-    # The services import this module to enqueue its tasks; the tasks import the
-    # services when they run, as that cycle allows.
-    from .services import listing_expire_due
-
-    return listing_expire_due()
+    return services.listing_expire_due()
 
 
 @task()
 def match_watches(*, listing_id: int) -> int:
     """Alert the watches a newly published listing fits."""
-    from .services import watch_match_listing  # see expire_listings
-
     listing = Listing.objects.filter(pk=listing_id).first()
-    return len(watch_match_listing(listing=listing)) if listing else 0
+    return len(services.watch_match_listing(listing=listing)) if listing else 0
 
 
 @task()

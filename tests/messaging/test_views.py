@@ -110,6 +110,28 @@ def test_header_shows_unread_notifications(karen_client, karen, lars):
     )
 
 
+@pytest.mark.parametrize(
+    ("senders", "badge"),
+    [
+        # hidden at zero, the badge says what a live notice will make it: 1 unread
+        (0, ' hidden><span data-count>0</span><span class="visually-hidden"> ulæst<'),
+        (1, '><span data-count>1</span><span class="visually-hidden"> ulæst<'),
+        (2, '><span data-count>2</span><span class="visually-hidden"> ulæste<'),
+    ],
+)
+def test_the_header_badge_says_unread_in_the_form_its_count_takes(
+    karen_client, karen, lars, organiser, senders, badge
+):
+    for sender in [lars, organiser][:senders]:
+        send(sender, services.direct_start(actor=sender, others=[karen]), "Hej")
+
+    response = karen_client.get(
+        reverse("messaging:inbox"), headers={"accept-language": "da"}
+    )
+
+    assert f'data-badge="messages"{badge}' in response.content.decode()
+
+
 def test_organiser_creates_a_channel_from_the_channel_list(client, organiser, village):
     client.force_login(organiser)
 

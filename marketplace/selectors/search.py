@@ -215,7 +215,7 @@ def _within(
 # than 500" (counting 16,000 matches at 50 km would cost more than the page).
 COUNT_CAP = 500
 # The first ring on SQLite when the probe says the box is crowded, in km, and
-# the least it then grows by.
+# the least each next one grows by.
 FIRST_RING_KM = 2.0
 RING_GROWTH = 1.5
 
@@ -273,17 +273,19 @@ def _box_rows(qs: QuerySet[Listing], box: geo.BBox) -> QuerySet:
 def _rings(qs: QuerySet[Listing], circle: Circle, want: int) -> Iterator[Batch]:
     """SQLite: growing bounding boxes, each fetching only what the last did not.
 
-    A probe first takes up to ``want`` rows of the whole box in the index's
-    latitude order: when that is all of them, one query has done. Otherwise its
-    rows south of the last one's latitude are a complete slab of the box, kept
-    and not fetched again. Rings then start at ``FIRST_RING_KM`` and each grows
-    to hold ``want`` at the density seen in the rings so far (at least
-    ``RING_GROWTH`` times wider): the density of the box's edge, where the
-    probe looks, says little about the centre's.
+    A probe first takes up to COUNT_CAP + 1 (or ``want``) rows of the whole box
+    in the index's latitude order: when that is all of them, one query has done
+    and the count is exact (most circles, on a municipality's few thousand
+    listings). Otherwise its rows south of the last one's latitude are a
+    complete slab of the box, kept and not fetched again. Rings then start at
+    ``FIRST_RING_KM`` and each grows to hold ``want`` at the density seen in the
+    rings so far (at least ``RING_GROWTH`` times wider): the density of the
+    box's edge, where the probe looks, says little about the centre's.
     """
     full = geo.bounding_box(circle.latitude, circle.longitude, circle.radius_km)
-    probe = list(_box_rows(qs, full).order_by("public_latitude")[:want])
-    if len(probe) < want:
+    limit = max(want, COUNT_CAP + 1)
+    probe = list(_box_rows(qs, full).order_by("public_latitude")[:limit])
+    if len(probe) < limit:
         yield probe, None
         return
     slab_top = probe[-1][1]
@@ -312,6 +314,10 @@ def _rings(qs: QuerySet[Listing], circle: Circle, want: int) -> Iterator[Batch]:
         radius = min(circle.radius_km, radius * max(RING_GROWTH, grow * 1.15))
 
 
+# The first ``<->`` batch on PostgreSQL, in multiples of the rows wanted.
+KNN_FIRST_BATCH = 4
+
+
 def _km_per_degree_floor(circle: Circle) -> float:
     """Fewer geodesic km than this per degree of ``<->`` distance (longitude and
     latitude degrees alike) for any point in the circle's box: the km of a
@@ -338,7 +344,10 @@ def _nearest_knn(qs: QuerySet[Listing], circle: Circle, want: int) -> Iterator[B
     ordered = _box_rows(qs, box).order_by(PointDistance(lon0, lat0))
     floor = _km_per_degree_floor(circle)
     seen: set[int] = set()
-    size = want
+    # ``<->`` counts a degree of longitude as one of latitude, though here it is
+    # barely 60 % as long: a batch settles ``want`` only when it reaches about
+    # 1.8 times as far in latitude, some three times the area.
+    size = want * KNN_FIRST_BATCH
     while True:
         rows = list(ordered[:size])
         new = [row for row in rows if row[0] not in seen]
@@ -415,17 +424,57 @@ def _by_geodesic(group: list, geodesic: Callable) -> list:
     return sorted(group, key=lambda m: (geodesic(m), m[1]))
 
 
+def _inscribed_box(circle: Circle) -> geo.BBox:
+    """A box certainly inside the circle: a square of half-side r/sqrt(2), shrunk
+    by 2 % and measured with the largest km per degree it spans, so every corner
+    lies within the radius whatever the plane's error."""
+    half = circle.radius_km / math.sqrt(2) * 0.98
+    dlat = half / 111.7  # a degree of latitude is at most 111.70 km (at the poles)
+    lats = (circle.latitude - dlat, circle.latitude + dlat)
+    nearest_equator = 0.0 if lats[0] < 0 < lats[1] else min(map(abs, lats))
+    dlon = half / _km_per_degree(nearest_equator)[0]
+    return geo.BBox(
+        min_lat=lats[0],
+        max_lat=lats[1],
+        min_lon=circle.longitude - dlon,
+        max_lon=circle.longitude + dlon,
+    )
+
+
+def _count(qs: QuerySet[Listing], circle: Circle) -> tuple[int, bool]:
+    """The matches in the circle, counted up to COUNT_CAP: (count, more than that).
+
+    One capped COUNT over the square inscribed in the circle settles a crowded
+    circle without reading a row; only a sparse one (fewer than COUNT_CAP in the
+    square, so at most about 1.6 times that in the box) has its box read and
+    its matches counted.
+    """
+    square = _inscribed_box(circle)
+    inside = qs.filter(
+        public_latitude__range=(square.min_lat, square.max_lat),
+        public_longitude__range=(square.min_lon, square.max_lon),
+    ).order_by()
+    if inside.values("pk")[: COUNT_CAP + 1].count() > COUNT_CAP:
+        return COUNT_CAP, True
+    box = geo.bounding_box(circle.latitude, circle.longitude, circle.radius_km)
+    found = len(_matching(list(_box_rows(qs, box)), circle))
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
 def _nearest(
     qs: QuerySet[Listing], circle: Circle, need: int
 ) -> tuple[list[tuple[float, int, float, float]], int, bool]:
-    """The ``need`` nearest matches in order, how many matches were found and
-    whether that is all of them (otherwise more than ``COUNT_CAP`` and ``need``).
+    """The ``need`` nearest matches in order, how many matches there are and
+    whether that is all of them (otherwise more than COUNT_CAP and ``need``).
 
     Candidates come nearest first (by the GiST index on PostgreSQL, by rings on
-    SQLite) until both the page and the count are settled; the page is settled
-    once its last match is nearer than anything not yet fetched can be.
+    SQLite) until the page and one match beyond it are settled; the page is
+    settled once its last match is nearer than anything not yet fetched can be.
+    Only then, when the batches have not reached every match, are the matches
+    counted (``_count``): ordering the nearest 21 costs far less than ordering
+    the nearest 501 to count them.
     """
-    want = max(need, COUNT_CAP) + 1
+    want = need + 1
     batches = _nearest_knn if connection.vendor == "postgresql" else _rings
     matches: list[tuple[float, int, float, float]] = []
     margin = 1 + 3 * circle.tolerance
@@ -436,8 +485,13 @@ def _nearest(
         if len(matches) >= want:
             page = _ranked(matches, need, circle)
             if math.sqrt(page[-1][0]) * margin < reach:
-                return page, len(matches), False
-    raise AssertionError("unreachable: the last batch reaches everything")
+                break
+    else:
+        raise AssertionError("unreachable: the last batch reaches everything")
+    if need >= COUNT_CAP:
+        return page, COUNT_CAP, False  # more than need, itself past the cap
+    total, more = _count(qs, circle)
+    return page, total, not more
 
 
 def _last_page(total: int, per_page: int) -> int:

@@ -221,3 +221,23 @@ def test_a_crowded_circle_reads_only_the_nearest_candidates_not_every_match(
     _page(neighbour, 50)
 
     assert sum(read) < 400
+
+
+@pytest.mark.parametrize("latitude", [-60.0, -0.3, 0.0, 0.4, 56.2, 69.5, 79.0])
+@pytest.mark.parametrize("radius_km", [0.5, 5.0, 50.0, 150.0])
+def test_the_square_that_settles_a_crowded_count_lies_inside_the_circle(
+    latitude, radius_km
+):
+    circle = selectors.search.Circle(latitude, 9.5, radius_km)
+
+    square = selectors.search._inscribed_box(circle)
+
+    corners = [
+        (lat, lon)
+        for lat in (square.min_lat, square.max_lat)
+        for lon in (square.min_lon, square.max_lon)
+    ]
+    distances = [geo.geodesic_km(latitude, 9.5, *corner) for corner in corners]
+    assert max(distances) < radius_km
+    # ...and is not needlessly small: its corners reach 95 % of the radius.
+    assert max(distances) > 0.95 * radius_km

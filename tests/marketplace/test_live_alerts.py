@@ -53,6 +53,28 @@ def test_a_watcher_is_alerted_live_once_with_public_facts_only(
     assert WatchHit.objects.filter(listing=listing).count() == 1
 
 
+def test_the_alerts_tab_counts_unseen_alerts_with_the_one_badge_partial(
+    client, author, neighbour, village, django_capture_on_commit_callbacks
+):
+    _watch(neighbour)
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = make_listing(author, communities=[village])
+    services.watch_match_listing(listing=listing)
+    client.force_login(neighbour)
+
+    response = client.get(
+        reverse("marketplace:list"), headers={"accept-language": "da"}
+    )
+
+    html = response.content.decode()
+    alerts_tab = f'href="{reverse("marketplace:alerts")}"'
+    tab = html[html.index(alerts_tab) :].split("</li>")[0]
+    assert (
+        '<span class="badge"><span data-count>1</span>'
+        '<span class="visually-hidden"> ikke set</span></span>'
+    ) in tab
+
+
 def test_the_alert_is_written_in_the_watchers_language(
     author, neighbour, village, layer, django_capture_on_commit_callbacks
 ):

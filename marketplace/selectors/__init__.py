@@ -4,6 +4,7 @@ Visibility of a listing: its author, municipal staff and the other side of one o
 its matches always see it. Anyone else sees it once published when it is shared
 with "everyone nearby", in a public community, or in a community they are an
 active member of. The private location is read only by ``private_location``.
+What a viewer may do with a listing or a match is decided in ``standing``.
 """
 
 from .personal import (
@@ -37,6 +38,16 @@ from .search import (
     TagNames,
     listing_search,
 )
+from .standing import (
+    ListingStanding,
+    MatchStanding,
+    can_respond,
+    distance_km,
+    is_author,
+    listing_standing,
+    match_standing,
+    own_listing,
+)
 from .visibility import (
     PER_PAGE,
     PUBLISHED,
@@ -62,6 +73,8 @@ __all__ = [
     "Circle",
     "FirstPhoto",
     "Hit",
+    "ListingStanding",
+    "MatchStanding",
     "SearchResult",
     "TagNames",
     "active_match_count",
@@ -69,18 +82,24 @@ __all__ = [
     "as_shown",
     "audience_q",
     "bookings_for_listing",
+    "can_respond",
     "can_view_listing",
     "community_places",
+    "distance_km",
     "free_ranges",
     "holding_bookings",
+    "is_author",
     "listing_for_viewer",
     "listing_search",
+    "listing_standing",
     "match_for_viewer",
+    "match_standing",
     "my_bookings",
     "my_listings",
     "my_matches",
     "my_responses",
     "not_ended_q",
+    "own_listing",
     "private_location",
     "responses_for_listing",
     "tag_suggestions",

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -289,3 +290,85 @@ def test_a_listing_whose_end_has_passed_shows_as_expired_not_open(
     assert seen.state == own.state == Listing.State.EXPIRED
     assert not seen.is_open
     assert [m.state for m in mine] == [Listing.State.EXPIRED]
+
+
+# --- where a viewer stands with a listing or a match ------------------------------
+
+
+def test_a_neighbour_sees_a_rounded_distance_from_home_and_may_answer_once(
+    listing, author, neighbour, village
+):
+    neighbour.home_community = village
+    neighbour.save()
+    before = selectors.listing_standing(viewer=neighbour, listing=listing)
+    response = services.response_create(
+        responder=neighbour, listing=listing, message="Jeg kan"
+    )
+
+    after = selectors.listing_standing(viewer=neighbour, listing=listing)
+    services.response_withdraw(actor=neighbour, response=response)
+    withdrawn = selectors.listing_standing(viewer=neighbour, listing=listing)
+
+    assert before.centre.label == "Skovby"
+    assert before.distance_km == 0.5  # a few hundred metres, shown as 500 m
+    assert (before.is_author, before.can_respond, before.my_response) == (
+        False,
+        True,
+        None,
+    )
+    assert (after.can_respond, after.my_response) == (False, response)
+    assert withdrawn.can_respond is True
+
+
+def test_the_author_sees_every_answer_and_the_matches_but_no_distance(
+    listing, author, neighbour, village
+):
+    author.home_community = village
+    author.save()
+    response = services.response_create(
+        responder=neighbour, listing=listing, message="Jeg kan"
+    )
+    match = services.response_accept(actor=author, response=response)
+
+    standing = selectors.listing_standing(viewer=author, listing=listing)
+
+    assert standing.is_author is True
+    assert standing.can_respond is False
+    assert standing.distance_km is None
+    assert standing.responses == [response]
+    assert standing.matches == [match]
+
+
+def test_a_visitor_sees_no_answers_and_may_not_answer(listing):
+    standing = selectors.listing_standing(viewer=AnonymousUser(), listing=listing)
+
+    assert standing == selectors.ListingStanding(
+        is_author=False,
+        responses=[],
+        my_response=None,
+        can_respond=False,
+        centre=None,
+        distance_km=None,
+        matches=[],
+    )
+
+
+def test_only_the_author_gets_their_own_listing_to_change(listing, author, neighbour):
+    assert selectors.own_listing(viewer=author, pk=listing.pk) == listing
+    assert selectors.own_listing(viewer=neighbour, pk=listing.pk) is None
+    assert selectors.own_listing(viewer=AnonymousUser(), pk=listing.pk) is None
+
+
+def test_each_side_of_a_match_sees_the_other_as_the_counterpart(
+    listing, author, neighbour
+):
+    response = services.response_create(
+        responder=neighbour, listing=listing, message="Jeg kan"
+    )
+    match = services.response_accept(actor=author, response=response)
+
+    mine = selectors.match_standing(viewer=author, match=match)
+    theirs = selectors.match_standing(viewer=neighbour, match=match)
+
+    assert (mine.is_author, mine.counterpart) == (True, neighbour)
+    assert (theirs.is_author, theirs.counterpart) == (False, author)

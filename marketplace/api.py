@@ -4,6 +4,8 @@ The same services and selectors as the pages. Only public points and rounded
 distances leave this module: the exact point and address are never serialised.
 """
 
+import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -79,6 +81,13 @@ class SearchQuery(Schema):
         return self
 
 
+# The names ListingIn shares with ListingFields: copied from the payload as they are.
+AS_TYPED = {f.name for f in dataclasses.fields(services.ListingFields)} - {
+    "communities",
+    "place",
+}
+
+
 class ListingIn(Schema):
     kind: str = Field(description="One of: " + ", ".join(Listing.Kind.values))
     title: str = Field(max_length=120)
@@ -112,6 +121,16 @@ class ListingIn(Schema):
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError(str(_("Give both latitude and longitude, or neither.")))
         return self
+
+    def listing_fields(
+        self, communities: Sequence[Community]
+    ) -> services.ListingFields:
+        """The payload as the services' input, the dataclass the form builds:
+        the slugs become ``communities`` (found by the caller), the address and
+        the point the place."""
+        same = self.model_dump(include=AS_TYPED)
+        place = services.Place(self.address, self.latitude, self.longitude)
+        return services.ListingFields(**same, communities=communities, place=place)
 
 
 class ResponseIn(Schema):
@@ -256,18 +275,7 @@ def listing_create(request: HttpRequest, payload: ListingIn):
         raise _invalid(errors, "body", "payload")
     listing = services.listing_create(
         author=request.user,
-        kind=payload.kind,
-        title=payload.title,
-        description=payload.description,
-        category=payload.category,
-        place=services.Place(payload.address, payload.latitude, payload.longitude),
-        communities=communities,
-        everyone_nearby=payload.everyone_nearby,
-        tags=payload.tags,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        expires_at=payload.ends_at,
-        helpers_needed=payload.helpers_needed,
+        fields=payload.listing_fields(communities),
         publish=payload.publish,
         client_id=payload.client_id,
     )

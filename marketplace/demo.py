@@ -228,26 +228,24 @@ LISTINGS = [
 def _create(author: User, village: Community, row: tuple, now) -> Listing:
     _v, _a, kind, category, title, text, tags, street, (dlat, dlon), _r = row
     starts = now + timedelta(days=10) if kind == VOL else None
-    listing = services.listing_create(
-        author=author,
+    fields = services.ListingFields(
         kind=kind,
         title=title,
         description=text,
         category=category,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4) if starts else None,
+        helpers_needed=4 if kind == VOL else 1,
+        communities=[village],
+        everyone_nearby=kind in (GIVE, LEND),
+        tags=tags,
         place=services.Place(
             f"{street}, {village.name}",
             village.latitude + dlat,
             village.longitude + dlon,
         ),
-        communities=[village],
-        everyone_nearby=kind in (GIVE, LEND),
-        tags=tags,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=4) if starts else None,
-        expires_at=starts + timedelta(hours=4) if starts else None,
-        helpers_needed=4 if kind == VOL else 1,
-        publish=True,
     )
+    listing = services.listing_create(author=author, fields=fields, publish=True)
     cache.clear()  # the hourly posting limits are for people, not for the seeder
     return listing
 

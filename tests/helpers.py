@@ -86,7 +86,10 @@ async def next_of_type(communicator, kind: str) -> dict:
 
 
 def make_listing(author, *, communities=(), publish=True, **overrides):
-    """A listing made through the service, at the private point above."""
+    """A listing made through the service, at the private point above.
+
+    ``overrides`` are ListingFields' fields or the service's other arguments
+    (photos, photo_description, client_id)."""
     from marketplace import services
     from marketplace.models import Listing
 
@@ -98,10 +101,18 @@ def make_listing(author, *, communities=(), publish=True, **overrides):
         "place": services.Place(ADDRESS, EXACT_LAT, EXACT_LON),
         "everyone_nearby": not communities,
         "tags": ["e-boks"],
+        "communities": list(communities),
     }
+    extra = {}
+    for name in ("photos", "photo_description", "client_id"):
+        if name in overrides:
+            extra[name] = overrides.pop(name)
     fields.update(overrides)
     return services.listing_create(
-        author=author, communities=list(communities), publish=publish, **fields
+        author=author,
+        fields=services.ListingFields(**fields),
+        publish=publish,
+        **extra,
     )
 
 

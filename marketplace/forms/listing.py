@@ -1,4 +1,8 @@
-"""The listing form: what a listing says, where it is, its photos."""
+"""The listing form: what a listing says, where it is, its photos.
+
+It starts from a listing with ``ListingFields.from_listing`` and hands the
+services ``listing_fields()``: the same dataclass the JSON API builds.
+"""
 
 import uuid
 
@@ -10,9 +14,9 @@ from accounts.models import User
 from communities.models import Community, Membership
 from hub.refusals import add_refusal
 
-from .. import images
+from .. import images, selectors
 from ..models import Category, Listing
-from ..services import ListingFields, ListingInvalid
+from ..services import ListingFields, ListingInvalid, Place
 from ._common import TAG_INPUT, point_fields, resolve
 
 
@@ -111,8 +115,17 @@ class ListingForm(forms.Form):
     client_id = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, author: User, listing: Listing | None = None, **kwargs):
+        """A new listing's form, or with ``listing`` its edit form, which starts
+        from what the listing says and where it is."""
+        initial = {}
+        if listing is not None:
+            location = selectors.private_location(viewer=author, listing=listing)
+            initial = self.initial_from(
+                ListingFields.from_listing(listing, location=location)
+            )
         # A new id per empty form: posting the same form twice finds the first.
-        kwargs.setdefault("initial", {}).setdefault("client_id", uuid.uuid4().hex)
+        initial["client_id"] = uuid.uuid4().hex
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.location_failed = False
         self.listing = listing
@@ -148,7 +161,13 @@ class ListingForm(forms.Form):
     def _check_listing_fields(self, cleaned: dict) -> None:
         """The services' own validation, its errors shown beside the fields
         (where a field already has one of its own, that one is enough)."""
-        fields = ListingFields(
+        if errors := self._fields_from(cleaned).errors():
+            add_refusal(self, ListingInvalid(errors))
+
+    def _fields_from(self, cleaned: dict) -> ListingFields:
+        # While cleaning, a field with its own error is missing: the defaults
+        # stand in so that the other fields are still checked.
+        return ListingFields(
             kind=self.listing.kind if self.editing else cleaned.get("kind", ""),
             title=cleaned.get("title", ""),
             description=cleaned.get("description", ""),
@@ -158,6 +177,39 @@ class ListingForm(forms.Form):
             helpers_needed=cleaned.get("helpers_needed") or 1,
             communities=cleaned.get("communities") or (),
             everyone_nearby=cleaned.get("everyone_nearby", False),
+            tags=cleaned.get("tags") or (),
+            place=cleaned.get("place"),
         )
-        if errors := fields.errors():
-            add_refusal(self, ListingInvalid(errors))
+
+    def listing_fields(self) -> ListingFields:
+        """A valid form as the services' input. The place is None on an edit
+        that left the address and the point as they were."""
+        return self._fields_from(self.cleaned_data)
+
+    def photo_descriptions(self) -> dict[int, str]:
+        """The posted ``photo_alt_<id>`` fields of the edit form by photo id;
+        the service checks that each photo is the listing's own."""
+        found = {}
+        for name, value in self.data.items():
+            if name.startswith("photo_alt_") and name[10:].isdigit():
+                found[int(name[10:])] = value
+        return found
+
+    @staticmethod
+    def initial_from(fields: ListingFields) -> dict:
+        """``fields`` as this form's initial data."""
+        place = fields.place or Place()
+        return {
+            "title": fields.title,
+            "description": fields.description,
+            "category": fields.category,
+            "tags": ", ".join(fields.tags),
+            "communities": list(fields.communities),
+            "everyone_nearby": fields.everyone_nearby,
+            "address": place.address,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "starts_at": fields.starts_at,
+            "ends_at": fields.ends_at,
+            "helpers_needed": fields.helpers_needed,
+        }

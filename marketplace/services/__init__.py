@@ -21,7 +21,6 @@ from .bookings import (
     booking_return,
 )
 from .listings import (
-    Place,
     default_expiry,
     listing_create,
     listing_expire_due,
@@ -42,7 +41,7 @@ from .responses import (
     response_decline,
     response_withdraw,
 )
-from .validation import ListingFields
+from .validation import ListingFields, Place
 from .watches import alerts_mark_seen, watch_create, watch_delete, watch_match_listing
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,20 +30,11 @@ from ._common import (
     notify,
     require_user,
 )
-from .validation import ENDED, ListingFields, as_aware
+from .validation import ENDED, ListingFields, Place
 
 State = Listing.State
 CLIENT_ID_MAX = 64
 EDITABLE = (State.DRAFT, State.OPEN)
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a listing is: a typed address, a picked point, or both."""
-
-    address: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
 
 
 def resolve_place(place: Place) -> geo.GeoPoint:
@@ -146,18 +137,7 @@ def _describe_photos(listing: Listing, descriptions: Mapping[int, str]) -> None:
 def listing_create(
     *,
     author: User,
-    kind: str,
-    title: str,
-    description: str,
-    category: str,
-    place: Place,
-    communities: Sequence[Community] = (),
-    everyone_nearby: bool = False,
-    tags: Sequence[str] = (),
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    expires_at: datetime | None = None,
-    helpers_needed: int = 1,
+    fields: ListingFields,
     photos: Iterable[UploadedFile] = (),
     photo_description: str = "",
     publish: bool = False,
@@ -168,8 +148,9 @@ def listing_create(
     Refuses what ``ListingFields`` refuses (ListingInvalid, naming the fields:
     an unknown kind or category, a blank title or description, a window that
     has ended, several helpers on anything but a volunteer call, no audience),
-    communities the author is not an active member of, an address nobody can
-    find, more than four photos or a file that is not a photo. Ten an hour per
+    communities the author is not an active member of, no place or an address
+    nobody can find, more than four photos or a file that is not a photo. The
+    listing expires at its end, or 30 days after publishing. Ten an hour per
     person. A retry with the same ``client_id`` returns the first listing
     unchanged and creates nothing.
     """
@@ -179,29 +160,20 @@ def listing_create(
         replayed = Listing.objects.filter(author=author, client_id=client_id).first()
         if replayed is not None:
             return replayed
-    fields = ListingFields(
-        kind=kind,
-        title=title,
-        description=description,
-        category=category,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        helpers_needed=helpers_needed,
-        communities=communities,
-        everyone_nearby=everyone_nearby,
-    ).check()
-    _check_membership(author, communities)
+    fields.check()
+    _check_membership(author, fields.communities)
+    place = fields.place or Place()
     point = resolve_place(place)
     ratelimit.hit("listing-create", key=author.pk)
     try:
         with _files_removed_on_failure() as written, transaction.atomic():
-            listing = _new_listing(author, fields, client_id, as_aware(expires_at))
+            listing = _new_listing(author, fields, client_id)
             _store_location(listing, point, place.address)
             listing.save(
                 update_fields=["public_latitude", "public_longitude", "place_name"]
             )
-            listing.communities.set(communities)
-            listing.tags.set(_clean_tags(tags))
+            listing.communities.set(fields.communities)
+            listing.tags.set(list(fields.tags))
             _add_photos(listing, photos, photo_description, written=written)
             if publish:
                 _publish(listing)
@@ -221,9 +193,7 @@ def _clean_client_id(client_id: str) -> str:
     return client_id
 
 
-def _new_listing(
-    author: User, fields: ListingFields, client_id: str, expires_at: datetime | None
-) -> Listing:
+def _new_listing(author: User, fields: ListingFields, client_id: str) -> Listing:
     listing = Listing(
         author=author,
         client_id=client_id,
@@ -234,22 +204,13 @@ def _new_listing(
         everyone_nearby=fields.everyone_nearby,
         starts_at=fields.starts_at,
         ends_at=fields.ends_at,
-        expires_at=expires_at,
+        expires_at=fields.ends_at,
         helpers_needed=fields.helpers_needed,
         public_latitude=0.0,
         public_longitude=0.0,
     )
     listing.save()
     return listing
-
-
-def _clean_tags(tags: Sequence[str]) -> list[str]:
-    cleaned = []
-    for tag in tags:
-        tag = " ".join(tag.split())[:50].lower()
-        if tag and tag not in cleaned:
-            cleaned.append(tag)
-    return cleaned[:10]
 
 
 def _require_author(actor: User, listing: Listing) -> None:
@@ -262,61 +223,48 @@ def listing_update(
     *,
     actor: User,
     listing: Listing,
-    title: str,
-    description: str,
-    category: str,
-    place: Place | None = None,
-    communities: Sequence[Community] = (),
-    everyone_nearby: bool = False,
-    tags: Sequence[str] = (),
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    expires_at: datetime | None = None,
-    helpers_needed: int = 1,
+    fields: ListingFields,
     photos: Iterable[UploadedFile] = (),
     photo_description: str = "",
     photo_descriptions: Mapping[int, str] | None = None,
 ) -> Listing:
-    """Change a draft or open listing; author only, checked like ``listing_create``.
+    """Change a draft or open listing to ``fields``; author only, checked like
+    ``listing_create``.
 
-    A new place moves the public point once more; a new end moves the expiry
-    with it. ``photo_descriptions`` maps the listing's photos to new alt texts.
+    The kind stays the listing's own (``fields.kind`` is not read). A place
+    moves the public point once more; None keeps it. A new end moves the
+    expiry with it. ``photo_descriptions`` maps the listing's photos to new alt
+    texts.
     """
     _require_author(actor, listing)
     if listing.state not in EDITABLE:
         raise InvalidState(_("Only drafts and open listings can be edited."))
-    fields = ListingFields(
-        kind=listing.kind,
-        title=title,
-        description=description,
-        category=category,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        helpers_needed=helpers_needed,
-        communities=communities,
-        everyone_nearby=everyone_nearby,
-    ).check()
-    _check_membership(actor, communities)
-    point = resolve_place(place) if place is not None else None
+    fields = replace(fields, kind=listing.kind).check()
+    _check_membership(actor, fields.communities)
+    point = resolve_place(fields.place) if fields.place is not None else None
     ratelimit.hit("listing-update", key=actor.pk)
     with _files_removed_on_failure() as written, transaction.atomic():
-        end_moved = fields.ends_at != listing.ends_at
-        listing.title, listing.description = fields.title, fields.description
-        listing.category, listing.everyone_nearby = category, everyone_nearby
-        listing.starts_at, listing.ends_at = fields.starts_at, fields.ends_at
-        listing.helpers_needed = helpers_needed
-        if expires_at is not None:
-            listing.expires_at = as_aware(expires_at)
-        elif end_moved and listing.published_at:
-            listing.expires_at = default_expiry(listing)
+        _apply(listing, fields)
         if point is not None:
-            _store_location(listing, point, place.address)
+            _store_location(listing, point, fields.place.address)
         listing.save()
-        listing.communities.set(communities)
-        listing.tags.set(_clean_tags(tags))
+        listing.communities.set(fields.communities)
+        listing.tags.set(list(fields.tags))
         _describe_photos(listing, photo_descriptions or {})
         _add_photos(listing, photos, photo_description, written=written)
     return listing
+
+
+def _apply(listing: Listing, fields: ListingFields) -> None:
+    """Copy the fields onto the instance; a new end of a published listing
+    moves its expiry."""
+    end_moved = fields.ends_at != listing.ends_at
+    listing.title, listing.description = fields.title, fields.description
+    listing.category, listing.everyone_nearby = fields.category, fields.everyone_nearby
+    listing.starts_at, listing.ends_at = fields.starts_at, fields.ends_at
+    listing.helpers_needed = fields.helpers_needed
+    if end_moved and listing.published_at:
+        listing.expires_at = default_expiry(listing)
 
 
 def default_expiry(listing: Listing) -> datetime:

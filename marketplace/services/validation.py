@@ -1,11 +1,13 @@
-"""The one validation of what a person says about a listing.
+"""What a person says about a listing, and its one validation.
 
-The listing form, the JSON API and the services all check a listing's fields
-here, so a listing the form refuses cannot be created another way, and every
-adapter names the same field with the same words.
+``ListingFields`` is the input of ``listing_create`` and ``listing_update``: the
+listing form builds it (``ListingForm.listing_fields``), the JSON API builds it
+from its payload, and an edit starts from ``ListingFields.from_listing``. Every
+adapter checks a listing here, so a listing the form refuses cannot be created
+another way, and each names the same field with the same words.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,14 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
-from marketplace.models import Category, Listing
+from marketplace.models import Category, Listing, ListingLocation
 
 from ._common import ListingInvalid
 
 TITLE_MAX = Listing._meta.get_field("title").max_length
 DESCRIPTION_MAX = Listing._meta.get_field("description").max_length
 HELPERS_MAX = 100
+TAG_MAX, TAGS_MAX = 50, 10
 ENDED = _("The end has passed. Choose a later end, or none.")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a listing is: a typed address, a picked point, or both."""
+
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def as_aware(moment: datetime | None) -> datetime | None:
@@ -30,12 +42,23 @@ def as_aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags in lower case with single spaces, each once, at most ten."""
+    cleaned: list[str] = []
+    for tag in tags:
+        tag = " ".join(tag.split())[:TAG_MAX].lower()
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    return tuple(cleaned[:TAGS_MAX])
+
+
 @dataclass(frozen=True)
 class ListingFields:
-    """A listing's kind, texts, time window, helpers and audience, as typed.
+    """A listing's kind, texts, time window, helpers, audience, tags and place.
 
-    Texts are stripped and times made aware on construction; ``errors`` then
-    names each wrong field with the message to show beside it.
+    Texts are stripped, times made aware and tags cleaned on construction;
+    ``errors`` then names each wrong field with the message to show beside it.
+    ``place`` is None when the place is not given (an edit that keeps it).
     """
 
     kind: str
@@ -47,6 +70,8 @@ class ListingFields:
     helpers_needed: int = 1
     communities: Sequence[Community] = field(default=())
     everyone_nearby: bool = False
+    tags: Sequence[str] = field(default=())
+    place: Place | None = None
 
     def __post_init__(self) -> None:
         # Normalising a frozen dataclass: the values are settled only once, here.
@@ -55,6 +80,34 @@ class ListingFields:
         object.__setattr__(self, "starts_at", as_aware(self.starts_at))
         object.__setattr__(self, "ends_at", as_aware(self.ends_at))
         object.__setattr__(self, "communities", tuple(self.communities))
+        object.__setattr__(self, "tags", clean_tags(self.tags))
+
+    @classmethod
+    def from_listing(
+        cls, listing: Listing, *, location: ListingLocation | None = None
+    ) -> "ListingFields":
+        """What ``listing`` says now: where an edit starts.
+
+        The place comes only from ``location``, the private point, which only
+        ``selectors.private_location`` reads; without it the place is None.
+        """
+        place = None
+        if location is not None:
+            place = Place(location.address, location.latitude, location.longitude)
+        tags = [tag.name for tag in listing.tags.all()]
+        return cls(
+            kind=listing.kind,
+            title=listing.title,
+            description=listing.description,
+            category=listing.category,
+            starts_at=listing.starts_at,
+            ends_at=listing.ends_at,
+            helpers_needed=listing.helpers_needed,
+            communities=list(listing.communities.all()),
+            everyone_nearby=listing.everyone_nearby,
+            tags=tags,
+            place=place,
+        )
 
     def errors(self, *, now: datetime | None = None) -> dict[str, list[str]]:
         """Each wrong field and what is wrong with it; empty when all is well."""

@@ -15,7 +15,8 @@ from marketplace.models import Category, Listing, Watch, WatchHit
 from messaging import events
 
 from ._common import MarketplaceError, NotPermitted, require_user
-from .listings import Place, resolve_place
+from .listings import resolve_place
+from .validation import Place
 
 MAX_WATCHES = 10
 MAX_RADIUS_KM = 50

@@ -85,17 +85,16 @@ def test_list_and_detail_pages_have_no_serious_accessibility_violations(
     from marketplace import services
 
     village, karen, lars = residents
-    listing = services.listing_create(
-        author=karen,
+    fields = services.ListingFields(
         kind="lend",
         title="Trailer til udlån",
         description="Lille trailer, 750 kg.",
         category="transport",
-        place=services.Place(ADDRESS),
         communities=[village],
         tags=["trailer"],
-        publish=True,
+        place=services.Place(ADDRESS),
     )
+    listing = services.listing_create(author=karen, fields=fields, publish=True)
     soon = timezone.localdate() + timedelta(days=3)
     services.booking_request(
         borrower=MembershipFactory(community=village).user,

@@ -43,17 +43,16 @@ def _keep_the_test_connection():
 
 
 def _listing(author, community, title):
-    return marketplace.listing_create(
-        author=author,
+    fields = marketplace.ListingFields(
         kind="request",
         title=title,
         description="Jeg kan ikke finde ud af e-Boks.",
         category="digital",
-        place=marketplace.Place("Bøgevej 17, Skovby", 56.1723, 9.5512),
         communities=[community],
         tags=["e-boks"],
-        publish=True,
+        place=marketplace.Place("Bøgevej 17, Skovby", 56.1723, 9.5512),
     )
+    return marketplace.listing_create(author=author, fields=fields, publish=True)
 
 
 @pytest.fixture

@@ -326,3 +326,69 @@ def test_creating_at_a_point_off_the_map_or_half_a_point_is_a_422(
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"]
     assert not Listing.objects.exists()
+
+
+def _stored(listing) -> dict:
+    location = listing.location
+    return {
+        "kind": listing.kind,
+        "title": listing.title,
+        "description": listing.description,
+        "category": listing.category,
+        "state": listing.state,
+        "starts_at": listing.starts_at,
+        "ends_at": listing.ends_at,
+        "expires_at": listing.expires_at,
+        "helpers_needed": listing.helpers_needed,
+        "everyone_nearby": listing.everyone_nearby,
+        "communities": [c.slug for c in listing.communities.all()],
+        "tags": sorted(t.name for t in listing.tags.all()),
+        "place": (location.address, location.latitude, location.longitude),
+    }
+
+
+def test_the_api_and_the_form_store_the_same_listing_from_the_same_input(
+    client, author, village
+):
+    starts = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
+    ends = starts + timedelta(hours=3)
+    same = {
+        "kind": "volunteer",
+        "title": "  Hjælpere til høstmarkedet ",
+        "description": "Opstilling og kagebod.",
+        "category": "other",
+        "everyone_nearby": True,
+        "address": "Torvet 1, Skovby",
+        "latitude": 56.171,
+        "longitude": 9.547,
+        "helpers_needed": 4,
+    }
+    client.force_login(author)
+
+    api = client.post(
+        f"{API}/listings",
+        {
+            **same,
+            "communities": [village.slug],
+            "tags": ["Høst", "kage bod"],
+            "starts_at": starts.isoformat(),
+            "ends_at": ends.isoformat(),
+        },
+        content_type="application/json",
+    )
+    form = client.post(
+        reverse("marketplace:create"),
+        {
+            **same,
+            "communities": [village.pk],
+            "tags": "Høst, kage bod",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": ends.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+    assert (api.status_code, form.status_code) == (201, 302)
+    by_api, by_form = Listing.objects.order_by("pk")
+    assert _stored(by_api) == _stored(by_form)
+    assert _stored(by_api)["expires_at"] == ends
+    assert _stored(by_api)["tags"] == ["høst", "kage bod"]

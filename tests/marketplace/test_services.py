@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -31,6 +32,11 @@ from tests.helpers import (
 )
 
 # --- listings ------------------------------------------------------------------------
+
+
+def _as_it_is(listing, **changes):
+    """What ``listing`` says now, with ``changes``: the input of an edit."""
+    return replace(services.ListingFields.from_listing(listing), **changes)
 
 
 def test_published_listing_keeps_the_exact_point_private_and_public_point_snapped(
@@ -118,10 +124,7 @@ def test_photos_carry_the_description_people_give_them(author, village, neighbou
     services.listing_update(
         actor=author,
         listing=listing,
-        title=listing.title,
-        description=listing.description,
-        category=listing.category,
-        communities=[village],
+        fields=_as_it_is(listing),
         photo_descriptions={photo.pk: "Trailer set fra siden", foreign.pk: "Hacket"},
     )
 
@@ -155,10 +158,9 @@ def test_only_the_author_edits_a_listing(listing, neighbour, village):
         services.listing_update(
             actor=neighbour,
             listing=listing,
-            title="Overtaget",
-            description="x",
-            category="other",
-            communities=[village],
+            fields=_as_it_is(
+                listing, title="Overtaget", description="x", category="other"
+            ),
         )
 
     listing.refresh_from_db()
@@ -169,17 +171,47 @@ def test_moving_a_listing_moves_its_public_point(listing, author, village):
     services.listing_update(
         actor=author,
         listing=listing,
-        title=listing.title,
-        description=listing.description,
-        category=listing.category,
-        communities=[village],
-        place=services.Place("", 56.20, 9.49),
+        fields=_as_it_is(listing, place=services.Place("", 56.20, 9.49)),
     )
 
     listing.refresh_from_db()
     assert (listing.public_latitude, listing.public_longitude) == geo.snap_to_grid(
         56.20, 9.49
     )
+
+
+def test_an_edit_keeps_the_kind_and_checks_the_fields_against_it(listing, author):
+    with pytest.raises(services.ListingInvalid) as exc:
+        services.listing_update(
+            actor=author,
+            listing=listing,
+            fields=_as_it_is(listing, kind=Listing.Kind.VOLUNTEER, helpers_needed=3),
+        )
+
+    services.listing_update(
+        actor=author,
+        listing=listing,
+        fields=_as_it_is(listing, kind=Listing.Kind.LEND, title="Ny titel"),
+    )
+
+    listing.refresh_from_db()
+    assert list(exc.value.errors) == ["helpers_needed"]
+    assert (listing.kind, listing.title) == (Listing.Kind.REQUEST, "Ny titel")
+
+
+def test_an_edit_starting_from_the_listing_keeps_its_tags_audience_and_place(
+    listing, author, village
+):
+    location = ListingLocation.objects.get(listing=listing)
+    fields = services.ListingFields.from_listing(listing, location=location)
+
+    services.listing_update(actor=author, listing=listing, fields=fields)
+
+    listing.refresh_from_db()
+    assert fields.place == services.Place(ADDRESS, EXACT_LAT, EXACT_LON)
+    assert [t.name for t in listing.tags.all()] == ["e-boks"]
+    assert list(listing.communities.all()) == [village]
+    assert ListingLocation.objects.get(listing=listing).address == ADDRESS
 
 
 def test_only_the_author_withdraws_and_matches_are_cancelled(
@@ -670,10 +702,7 @@ def test_a_refused_photo_on_edit_keeps_the_listing_and_leaves_no_file(
         services.listing_update(
             actor=author,
             listing=listing,
-            title="Ny titel",
-            description=listing.description,
-            category=listing.category,
-            communities=[village],
+            fields=_as_it_is(listing, title="Ny titel"),
             photos=[photo_upload(gps=False), bomb_png()],
         )
 
@@ -731,11 +760,9 @@ def test_an_end_in_the_past_is_refused_on_edit_and_nothing_changes(
         services.listing_update(
             actor=author,
             listing=listing,
-            title="Ny titel",
-            description=listing.description,
-            category=listing.category,
-            communities=[village],
-            ends_at=timezone.now() - timedelta(days=1),
+            fields=_as_it_is(
+                listing, title="Ny titel", ends_at=timezone.now() - timedelta(days=1)
+            ),
         )
 
     listing.refresh_from_db()
@@ -768,13 +795,7 @@ def test_moving_the_end_of_a_listing_moves_its_expiry(listing, author, village):
     later = timezone.now() + timedelta(days=3)
 
     services.listing_update(
-        actor=author,
-        listing=listing,
-        title=listing.title,
-        description=listing.description,
-        category=listing.category,
-        communities=[village],
-        ends_at=later,
+        actor=author, listing=listing, fields=_as_it_is(listing, ends_at=later)
     )
 
     listing.refresh_from_db()

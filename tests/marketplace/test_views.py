@@ -461,3 +461,44 @@ def test_each_empty_listing_form_gets_its_own_client_id(client, author):
     second = client.get(reverse("marketplace:create")).context["form"]
 
     assert first["client_id"].value() != second["client_id"].value()
+
+
+def test_the_edit_form_starts_from_what_the_listing_says_and_where_it_is(
+    client, author, village
+):
+    starts = timezone.localtime() + timedelta(days=2)
+    listing = make_listing(
+        author,
+        communities=[village],
+        title="Hjælp til e-Boks",
+        tags=["e-boks", "mitid"],
+        starts_at=starts,
+    )
+    client.force_login(author)
+
+    page = client.get(reverse("marketplace:edit", args=[listing.pk]))
+
+    form, html = page.context["form"], page.content.decode()
+    assert 'value="Hjælp til e-Boks"' in html
+    assert 'value="e-boks, mitid"' in html
+    assert f'value="{ADDRESS}"' in html
+    assert f'value="{starts.strftime("%Y-%m-%dT%H:%M")}"' in html
+    assert form["communities"].value() == [village.pk]
+    assert "kind" not in form.fields
+
+
+def test_an_edit_that_changes_nothing_leaves_the_listing_and_its_place_as_they_were(
+    client, author, village, listing
+):
+    before = (listing.title, listing.public_latitude, listing.expires_at)
+    client.force_login(author)
+    form = client.get(reverse("marketplace:edit", args=[listing.pk])).context["form"]
+    unchanged = {name: form[name].value() for name in form.fields}
+    unchanged = {name: value for name, value in unchanged.items() if value is not None}
+
+    response = client.post(reverse("marketplace:edit", args=[listing.pk]), unchanged)
+
+    listing.refresh_from_db()
+    assert response.status_code == 302
+    assert (listing.title, listing.public_latitude, listing.expires_at) == before
+    assert [t.name for t in listing.tags.all()] == ["e-boks"]

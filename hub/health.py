@@ -3,23 +3,29 @@ layer carry a message.
 
 Answers 200 with every part "ok", or 503 naming each part that is down and the
 server behind it (``"cache": "error: redis unreachable (ConnectionError)"``). It
-never answers 500: a failing check is a result, not an error.
+never answers 500: a failing check is a result, not an error. ``HealthMiddleware``
+answers it above the session and authentication middleware, so no session, user
+or language lookup stands between the probe and its answer: with the database
+down, a logged-in browser's request to /healthz once failed loading its user.
 """
 
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, iscoroutinefunction, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import sync_and_async_middleware
 
 logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S = 3.0
+HEALTH_PATH = "/healthz"
 
 
 def _check_database() -> None:
@@ -92,3 +98,24 @@ async def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "error", **results},
         status=200 if healthy else 503,
     )
+
+
+@sync_and_async_middleware
+def HealthMiddleware(get_response: Callable) -> Callable:
+    """Answer ``/healthz`` here, before the middleware below it loads a session
+    or a user; every other request passes on."""
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request: HttpRequest) -> HttpResponse:
+            if request.path_info == HEALTH_PATH:
+                return await healthz(request)
+            return await get_response(request)
+
+    else:
+
+        def middleware(request: HttpRequest) -> HttpResponse:
+            if request.path_info == HEALTH_PATH:
+                return async_to_sync(healthz)(request)
+            return get_response(request)
+
+    return middleware

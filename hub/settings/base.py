@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # PUT, PATCH, DELETE... on a page: 405 before any session or database work.
     "hub.middleware.PageMethodsMiddleware",
+    # /healthz answers here, before any session or user is loaded (the database
+    # may be what is down).
+    "hub.health.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

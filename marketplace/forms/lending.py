@@ -3,14 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.widgets import NativeDateInput
+
 
 class BookingForm(forms.Form):
-    starts_on = forms.DateField(
-        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("First day"), widget=NativeDateInput())
+    ends_on = forms.DateField(label=_("Last day"), widget=NativeDateInput())
     message = forms.CharField(
         label=_("Message (optional)"), max_length=500, required=False
     )

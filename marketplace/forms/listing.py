@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from communities.models import Community, Membership
 from hub.refusals import add_refusal
+from hub.widgets import NativeDateTimeInput
 
 from .. import images, selectors
 from ..models import Category, Listing
@@ -77,16 +78,12 @@ class ListingForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("From (optional)"),
         required=False,
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-        ),
+        widget=NativeDateTimeInput(),
     )
     ends_at = forms.DateTimeField(
         label=_("Until (optional)"),
         required=False,
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-        ),
+        widget=NativeDateTimeInput(),
         help_text=_("The listing expires then, or after 30 days."),
     )
     helpers_needed = forms.IntegerField(

@@ -89,3 +89,21 @@ def test_the_lender_reads_the_borrowers_message_beside_the_request(
     assert "Til flytning <script>alert(1)</script> på lørdag" in row.get_text()
     assert row.select_one("form[action$='/confirm/']")
     assert "<script>alert(1)</script>" not in page.content.decode()
+
+
+def test_a_booking_with_a_date_no_picker_sends_is_refused_and_the_page_stays_valid(
+    client, trailer, neighbour
+):
+    client.force_login(neighbour)
+
+    response = client.post(
+        reverse("marketplace:book", args=[trailer.pk]),
+        {"starts_on": "x", "ends_on": "2026-13-40", "message": "Til flytning"},
+    )
+
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("#booking_starts_on").get("value") is None
+    assert soup.select_one("#booking_ends_on").get("value") is None
+    assert "Til flytning" in response.content.decode()
+    assert not trailer.bookings.exists()

@@ -39,8 +39,12 @@ TIME_SHOWN = "SHORT_DATETIME_FORMAT"
 MENTION_RE = re.compile(r"(?<![\w@])@([\w][\w.\-]{0,40})", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=256)
 def render_body(body: str) -> str:
-    """HTML for a message body: everything escaped, http(s) links clickable."""
+    """HTML for a message body: everything escaped, http(s) links clickable.
+
+    The same text renders once: a message is rendered for its live event, its
+    partial and the answer to the write that sent it."""
     html = urlize(body, trim_url_limit=60, nofollow=True, autoescape=True)
     html = html.replace(' rel="nofollow"', ' rel="nofollow ugc noopener"')
     return html.replace("\n", "<br>")
@@ -130,18 +134,45 @@ class Later:
     def mark(self, key: str) -> str:
         return f"\ue000{self.secret}{key}\ue001"
 
-    def localise(self, html: str, language: str) -> str:
-        with translation.override(language):
-            return self.pattern.sub(lambda match: escape(self._says(match[1])), html)
+    def split(self, html: str) -> list[str]:
+        """``html`` cut at its marks: text, a mark's key, text, ..., text."""
+        return self.pattern.split(html)
 
-    def _says(self, key: str) -> str:
+    def localise(self, parts: list[str], language: str) -> str:
+        """``parts`` (from ``split``) with each mark in ``language``, escaped."""
+        words = _words_in(language)
+        own: dict[str, str] = {}
+        out = parts[:]
+        for i in range(1, len(out), 2):
+            key = out[i]
+            said = words.get(key)
+            if said is None:
+                said = own.get(key)
+                if said is None:
+                    said = own[key] = self._says(key, language)
+            out[i] = said
+        return "".join(out)
+
+    def _says(self, key: str, language: str) -> str:
+        # What depends on the message: its time and whom it replies to.
         if key == "time":
-            return times_shown(self.message.created_at)[translation.get_language()]
+            return escape(times_shown(self.message.created_at)[language])
         if key == "reply_to":
-            return reply_to_label(self.message)
-        if key.startswith("emoji."):
-            return str(Reaction.Emoji(key.removeprefix("emoji.")).label)
-        return str(WORDS[key])
+            with translation.override(language):
+                return escape(reply_to_label(self.message))
+        raise KeyError(key)
+
+
+@functools.lru_cache(maxsize=32)
+def _words_in(language: str) -> dict[str, str]:
+    """The marks that say the same for every message, escaped, in ``language``:
+    the frame's words and the reactions' names (looked up once per language,
+    not once per mark and message)."""
+    with translation.override(language):
+        words = {key: escape(str(word)) for key, word in WORDS.items()}
+        for emoji in Reaction.Emoji:
+            words[f"emoji.{emoji.value}"] = escape(str(emoji.label))
+    return words
 
 
 def message_item_html(
@@ -161,11 +192,11 @@ def message_item_html(
     known to have none."""
     if reactions is None:
         reactions = [] if _gone(message) else reaction_groups(message)
-    later, html = _rendered(message, reactions)
-    return {code: later.localise(html, code) for code in languages}
+    later, parts = _rendered(message, reactions)
+    return {code: later.localise(parts, code) for code in languages}
 
 
-def _rendered(message: Message, reactions: list[dict]) -> tuple[Later, str]:
+def _rendered(message: Message, reactions: list[dict]) -> tuple[Later, list[str]]:
     # A write renders its message for the live event and then for its answer:
     # the same state renders once (a copy without its reply_to renders anew).
     state = (
@@ -190,9 +221,9 @@ def _rendered(message: Message, reactions: list[dict]) -> tuple[Later, str]:
         "can_write": False,
         "later": later,
     }
-    html = render_to_string(MESSAGE_TEMPLATE, context)
-    message.__dict__["_rendered_html"] = (state, later, html)
-    return later, html
+    parts = later.split(render_to_string(MESSAGE_TEMPLATE, context))
+    message.__dict__["_rendered_html"] = (state, later, parts)
+    return later, parts
 
 
 def all_languages() -> list[str]:

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import (
     Site,
 )
@@ -20,7 +20,14 @@ from marketplace.demo import seed_marketplace
 from messaging.demo import seed_messaging
 
 from . import services
-from .models import EventPage, HubHomePage, NewsPage, PortalIndexPage, PortalPage
+from .models import (
+    EventPage,
+    HubHomePage,
+    MunicipalitySettings,
+    NewsPage,
+    PortalIndexPage,
+    PortalPage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -476,9 +483,14 @@ def _pages(hub: HubHomePage) -> None:
 @transaction.atomic
 def seed(*, port: int = 8000) -> dict[str, int]:
     """Build the demo municipality; return how many of each thing exist."""
-    hub = services.hub_ensure(
-        title=f"Velkommen til Nabolag i {MUNICIPALITY}", hostname=DEMO_HOST, port=port
-    )
+    # The platform pages' default texts in Danish, the demo's language.
+    with translation.override("da"):
+        hub = services.hub_ensure(
+            title=f"Velkommen til Nabolag i {MUNICIPALITY}",
+            hostname=DEMO_HOST,
+            port=port,
+        )
+    _contact_details()
     if not hub.intro:
         hub.intro = (
             "<p>Her mødes naboer, landsbyer og foreninger i Egekær Kommune. "
@@ -510,6 +522,19 @@ def seed(*, port: int = 8000) -> dict[str, int]:
         "news": NewsPage.objects.count(),
         "events": EventPage.objects.count(),
     }
+
+
+def _contact_details() -> None:
+    """The fictional town hall's address, e-mail and phone, unless set."""
+    contact = MunicipalitySettings.load()
+    if contact.email:
+        return
+    contact.address = "Egekær Rådhus\nTorvet 1\n8600 Egekær"
+    contact.email = "nabolag@egekaer.example"
+    contact.phone = "+45 70 10 20 30"
+    contact.phone_hours = "mandag-fredag 9-15"
+    contact.dpo_email = "databeskyttelse@egekaer.example"
+    contact.save()
 
 
 def _extra_seeders() -> list:

@@ -1,4 +1,5 @@
-"""Wagtail page types: the municipal hub, portals, news, events, information.
+"""Wagtail page types: the municipal hub, portals, news, events, information, and
+the platform's own pages (accessibility, privacy, contact, who runs it).
 
 Fields first, then panels, search fields, and parent and child page types.
 """
@@ -6,10 +7,12 @@ Fields first, then panels, search fields, and parent and child page types.
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -19,6 +22,7 @@ from hub.colour import passes_aa_with_white_text
 
 from . import selectors
 from .blocks import ContentBlocks
+from .contact import ContactForm
 
 
 class RoutesThroughMixin:
@@ -56,6 +60,7 @@ class HubHomePage(RoutesThroughMixin, Page):
         "cms.NewsPage",
         "cms.EventPage",
         "cms.InformationPage",
+        "cms.PlatformPage",
     ]
     max_count_per_parent = 1
 
@@ -317,3 +322,116 @@ class InformationPage(InPortalMixin, Page):
 
     class Meta:
         verbose_name = _("information page")
+
+
+class PlatformPage(Page):
+    """A page about the platform itself, kept by the municipality: the
+    accessibility statement, the privacy notice, the contact page and the page
+    on who runs Nabolag. Each has a stable role the footer and sign-up find it by,
+    whatever staff call it or wherever they move it; pages without a role are
+    further pages of the same kind (terms of use, say)."""
+
+    class Role(models.TextChoices):
+        ACCESSIBILITY = "accessibility", _("Accessibility statement")
+        PRIVACY = "privacy", _("Privacy notice")
+        CONTACT = "contact", _("Contact")
+        ABOUT = "about", _("Who runs Nabolag")
+
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text=_(
+            "What the page is for. The footer and sign-up link to the page with "
+            "each role; only one page can have a role."
+        ),
+    )
+    intro = models.CharField(_("summary"), max_length=300, blank=True)
+    body = StreamField(ContentBlocks(), blank=True, verbose_name=_("body"))
+    prepared_on = models.DateField(_("prepared on"), null=True, blank=True)
+    reviewed_on = models.DateField(
+        _("last reviewed on"),
+        null=True,
+        blank=True,
+        help_text=_("Change it each time you check that the text is still right."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("prepared_on"), FieldPanel("reviewed_on")],
+            heading=_("Dates shown on the page"),
+        ),
+    ]
+    settings_panels = [
+        *Page.settings_panels,
+        FieldPanel("role", permission="superuser"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["cms.HubHomePage"]
+    subpage_types: list[str] = []
+    # A copy is a new page: the role stays with the original.
+    exclude_fields_in_copy = ["role"]
+
+    class Meta:
+        verbose_name = _("platform page")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=~Q(role=""),
+                name="cms_platformpage_one_page_per_role",
+                violation_error_message=_("Another page already has this role."),
+            )
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if self.role in (self.Role.CONTACT, self.Role.PRIVACY):
+            context["municipality"] = selectors.municipality_contact(request)
+        if self.role == self.Role.CONTACT:
+            context.setdefault("form", ContactForm.for_user(request.user))
+        return context
+
+
+@register_setting(icon="site")
+class MunicipalitySettings(BaseGenericSetting):
+    """How residents reach the municipality that runs the platform. The contact
+    page and the privacy notice show them; the contact form writes to ``email``."""
+
+    address = models.TextField(
+        _("postal address"),
+        blank=True,
+        help_text=_("The town hall's address, as it is written on a letter."),
+    )
+    email = models.EmailField(
+        _("contact e-mail"),
+        blank=True,
+        help_text=_("Where the contact form sends residents' messages."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone_hours = models.CharField(
+        _("phone hours"),
+        max_length=120,
+        blank=True,
+        help_text=_("For example: Monday to Friday 9-15."),
+    )
+    dpo_email = models.EmailField(
+        _("data protection officer's e-mail"),
+        blank=True,
+        help_text=_("Shown in the privacy notice."),
+    )
+
+    panels = [
+        FieldPanel("address"),
+        FieldPanel("email"),
+        FieldPanel("phone"),
+        FieldPanel("phone_hours"),
+        FieldPanel("dpo_email"),
+    ]
+
+    class Meta:
+        verbose_name = _("municipality's contact details")

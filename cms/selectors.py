@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.documents.models import AbstractDocument
@@ -31,7 +32,13 @@ from communities.selectors import (
 from hub.geo import haversine_km
 
 if TYPE_CHECKING:
-    from .models import EventPage, NewsPage, PortalPage
+    from .models import (
+        EventPage,
+        MunicipalitySettings,
+        NewsPage,
+        PlatformPage,
+        PortalPage,
+    )
 
 PAGE_EDITING_ACTIONS = {"add", "change", "publish"}
 
@@ -267,3 +274,37 @@ def portal_upcoming_events(portal: PortalPage, *, limit: int) -> list[EventPage]
         .filter(end_at__gte=timezone.now())
         .order_by("start_at")[:limit]
     )
+
+
+# --- the platform's own pages
+
+
+def platform_page(role: str) -> PlatformPage | None:
+    """The live page with ``role`` (PlatformPage.Role), or None."""
+    return _page_type("PlatformPage").objects.live().filter(role=role).first()
+
+
+def platform_page_url(role: str) -> str:
+    """An address of the page with ``role`` that needs no query and works on every
+    host: it sends the visitor on to the page, wherever staff have put it."""
+    return reverse("cms:platform_page", args=[role])
+
+
+def privacy_notice_url() -> str:
+    return platform_page_url("privacy")
+
+
+def privacy_notice_version() -> int | None:
+    """The id of the live revision of the privacy notice, or None without one."""
+    return (
+        _page_type("PlatformPage")
+        .objects.live()
+        .filter(role="privacy")
+        .values_list("live_revision_id", flat=True)
+        .first()
+    )
+
+
+def municipality_contact(request: HttpRequest | None = None) -> MunicipalitySettings:
+    """The municipality's contact details (kept on ``request`` once read)."""
+    return apps.get_model("cms", "MunicipalitySettings").load(request_or_site=request)

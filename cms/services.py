@@ -1,4 +1,6 @@
-"""Writes that span the CMS and the communities: creating a portal."""
+"""Writes that span the CMS and the communities: creating a portal, setting up
+the hub with the platform's own pages, and a resident's message to the
+municipality."""
 
 import logging
 
@@ -6,9 +8,13 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
-from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.coreutils import (
+    find_available_slug,
+    get_supported_content_language_variant,
+)
 from wagtail.models import (
     Collection,
     CollectionViewRestriction,
@@ -22,9 +28,20 @@ from wagtail.models import (
 from accounts.models import User
 from communities import services as community_services
 from communities.models import Community, Membership
-from communities.selectors import is_municipal_staff
+from communities.selectors import AnyUser, is_municipal_staff
+from hub import ratelimit
+from hub.errors import Conflict
+from hub.oncommit import on_commit
 
-from .models import HubHomePage, PortalIndexPage, PortalPage
+from . import defaults, selectors
+from .models import (
+    HubHomePage,
+    MunicipalitySettings,
+    PlatformPage,
+    PortalIndexPage,
+    PortalPage,
+)
+from .tasks import send_contact_email
 
 logger = logging.getLogger(__name__)
 
@@ -253,6 +270,12 @@ def municipal_staff_group_ensure() -> Group:
                 content_type__app_label="wagtailcore", codename=f"{kind}_page"
             ),
         )
+    # The municipality's contact details (Settings in the admin).
+    group.permissions.add(
+        Permission.objects.get(
+            content_type__app_label="cms", codename="change_municipalitysettings"
+        )
+    )
     collection = Collection.get_first_root_node()
     for permission in Permission.objects.filter(
         content_type__app_label__in=["wagtailimages", "wagtaildocs"]
@@ -320,5 +343,77 @@ def hub_ensure(
     for slug, section_title in HUB_SECTIONS:
         if not PortalIndexPage.objects.child_of(hub).filter(slug=slug).exists():
             hub.add_child(instance=PortalIndexPage(title=str(section_title), slug=slug))
+    platform_pages_ensure(hub=hub)
+    MunicipalitySettings.load()  # its one row, so a page view never writes it
     municipal_staff_group_ensure()
     return hub
+
+
+def platform_pages_ensure(*, hub: HubHomePage) -> list[PlatformPage]:
+    """Give the hub each platform page it lacks (accessibility statement, privacy
+    notice, contact, who runs Nabolag), with the default texts of cms.defaults in
+    the active language, published as a first revision. Idempotent: a page with
+    the role, live or not, wherever it is, is left as staff have made it."""
+    have = set(PlatformPage.objects.exclude(role="").values_list("role", flat=True))
+    today = timezone.localdate()
+    made = []
+    for text in defaults.platform_pages(
+        municipality=settings.NABOLAG_MUNICIPALITY_NAME,
+        contact_url=selectors.platform_page_url(PlatformPage.Role.CONTACT),
+    ):
+        if text.role in have:
+            continue
+        page = PlatformPage(
+            role=text.role,
+            title=text.title,
+            slug=find_available_slug(hub, text.slug),
+            intro=text.intro,
+            body=text.body,
+            prepared_on=today,
+            reviewed_on=today,
+            live=False,
+        )
+        hub.add_child(instance=page)
+        page.save_revision(log_action=False).publish(skip_permission_checks=True)
+        made.append(page)
+    return made
+
+
+# --- a resident writes to the municipality
+
+
+class ContactUnavailable(Conflict):
+    default_message = _(
+        "The municipality has not given an address for messages yet. Please call "
+        "or write to it instead."
+    )
+
+
+def contact_message_send(
+    *, sender: AnyUser, name: str, email: str, message: str
+) -> None:
+    """E-mail a message from the contact page to the municipality's contact
+    address (its settings), after commit, with the sender's address to reply to.
+
+    Counted per person (``contact-send``): by account when logged in, else by
+    the address given; visitors together have a limit of their own
+    (``contact-send-visitors``), so a script cannot fill the moderators' inbox
+    by making up addresses."""
+    to = selectors.municipality_contact().email
+    if not to:
+        raise ContactUnavailable
+    if sender.is_authenticated:
+        ratelimit.hit("contact-send", key=f"user:{sender.pk}")
+    else:
+        ratelimit.hit("contact-send", key=f"email:{email.strip().lower()}")
+        ratelimit.hit("contact-send-visitors", key="all")
+    account = sender.email if sender.is_authenticated else ""
+    on_commit(
+        lambda: send_contact_email.enqueue(
+            to=to, name=name, email=email, message=message, account=account
+        ),
+        what="contact message e-mail",
+    )
+    logger.info(
+        "contact message from %s", f"user {sender.pk}" if account else "a visitor"
+    )

@@ -38,4 +38,7 @@ LIMITS: dict[str, Limit] = {
     "channel-share": Limit(30, HOUR),
     "direct-start": Limit(30, HOUR),
     "participant-add": Limit(60, HOUR),
+    # cms: messages to the municipality from the contact page
+    "contact-send": Limit(5, HOUR),
+    "contact-send-visitors": Limit(60, HOUR),
 }

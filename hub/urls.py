@@ -22,6 +22,7 @@ urlpatterns = [
     path("help/", include("marketplace.urls")),
     path("messages/", include("messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("site/", include("cms.urls")),
 ]
 
 if settings.NABOLAG_SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):

@@ -2,10 +2,13 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm as WagtailBaseCreationForm
 from wagtail.users.forms import UserEditForm as WagtailBaseEditForm
 
+from . import privacy
 from .models import User
 from .validators import validate_display_name
 
@@ -34,12 +37,46 @@ class SignupForm(forms.Form):
         validators=[validate_display_name],
     )
 
-    field_order = ["display_name", "email", "password1", "password2"]
+    privacy_accepted = forms.BooleanField(
+        label=_("I have read the privacy notice and accept it"),
+        error_messages={
+            "required": _(
+                "To sign up, read the privacy notice and tick the box to accept it."
+            )
+        },
+    )
+
+    field_order = [
+        "display_name",
+        "email",
+        "password1",
+        "password2",
+        "privacy_accepted",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        url = privacy.privacy_notice_url()
+        if url:
+            self.fields["privacy_accepted"].help_text = format_html(
+                '<a href="{}">{}</a>',
+                url,
+                _("Read the privacy notice: what we keep about you, and why"),
+            )
 
     def signup(self, request, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.preferred_language = getattr(request, "LANGUAGE_CODE", "") or ""
-        user.save(update_fields=["display_name", "preferred_language"])
+        user.privacy_accepted_at = timezone.now()
+        user.privacy_notice_version = privacy.privacy_notice_version()
+        user.save(
+            update_fields=[
+                "display_name",
+                "preferred_language",
+                "privacy_accepted_at",
+                "privacy_notice_version",
+            ]
+        )
 
 
 class ProfileForm(forms.ModelForm):

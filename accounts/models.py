@@ -58,6 +58,15 @@ class User(AbstractUser):
         limit_choices_to={"kind": "village"},
     )
     bio = models.TextField(_("about me"), max_length=500, blank=True)
+    # When the person accepted the privacy notice at sign-up, and which version
+    # (the id of the notice page's live revision then). Empty for accounts made
+    # before sign-up asked, or made by staff in the admin.
+    privacy_accepted_at = models.DateTimeField(
+        _("privacy notice accepted"), null=True, blank=True, editable=False
+    )
+    privacy_notice_version = models.PositiveBigIntegerField(
+        _("privacy notice version"), null=True, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

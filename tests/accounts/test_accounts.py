@@ -5,8 +5,10 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from cms.models import PlatformPage
 from tests.factories import TEST_PASSWORD, CommunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,14 +17,18 @@ NEW_PASSWORD = "Skovby-har-en-ny-bager-2026"
 
 
 def _sign_up(client, email="ny@example.org", **extra):
+    """Sign up through the form; a field given as None is left out."""
     data = {
         "display_name": "Ny Nabo",
         "email": email,
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
+        "privacy_accepted": "on",
         **extra,
     }
-    return client.post(reverse("account_signup"), data)
+    return client.post(
+        reverse("account_signup"), {k: v for k, v in data.items() if v is not None}
+    )
 
 
 def _log_in(client, email, password):
@@ -114,6 +120,65 @@ def test_sign_up_needs_a_display_name(client):
     assert response.status_code == 200
     assert response.context["form"].errors["display_name"]
     assert not User.objects.filter(email="ny@example.org").exists()
+
+
+# --- the privacy notice
+
+
+def test_sign_up_links_to_the_privacy_notice(client):
+    response = client.get(reverse("account_signup"))
+
+    privacy_url = reverse("cms:platform_page", args=["privacy"])
+    assert f'<a href="{privacy_url}">' in response.text
+    assert 'name="privacy_accepted"' in response.text
+
+
+def test_sign_up_without_accepting_the_privacy_notice_is_refused_and_keeps_the_text(
+    client, mailoutbox
+):
+    response = _sign_up(client, display_name="Karen fra Ærø", privacy_accepted=None)
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["privacy_accepted"]
+    assert "privacy notice" in error
+    assert 'value="Karen fra Ærø"' in response.text
+    assert 'value="ny@example.org"' in response.text
+    assert not User.objects.filter(email="ny@example.org").exists()
+    assert mailoutbox == []
+
+
+def test_sign_up_records_when_and_which_privacy_notice_was_accepted(client, hub):
+    notice = PlatformPage.objects.get(role="privacy")
+    before = timezone.now()
+
+    _sign_up(client)
+
+    user = User.objects.get(email="ny@example.org")
+    assert before <= user.privacy_accepted_at <= timezone.now()
+    assert user.privacy_notice_version == notice.live_revision_id
+
+
+def test_sign_up_records_the_version_live_when_the_person_accepted(client, hub):
+    notice = PlatformPage.objects.get(role="privacy")
+    notice.intro = "Ny version"
+    new_revision = notice.save_revision()
+    new_revision.publish()
+
+    _sign_up(client)
+
+    user = User.objects.get(email="ny@example.org")
+    assert user.privacy_notice_version == new_revision.pk
+
+
+def test_people_who_signed_up_before_the_notice_can_still_log_in(client):
+    earlier = UserFactory(privacy_accepted_at=None)
+
+    response = _log_in(client, earlier.email, TEST_PASSWORD)
+    profile = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == earlier.pk
+    assert profile.status_code == 200
 
 
 # --- display names

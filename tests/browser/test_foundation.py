@@ -52,6 +52,7 @@ def test_a_newcomer_signs_up_verifies_joins_a_village_and_sees_it(
     page.fill("input[name=email]", "ny.nabo@example.org")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
+    page.check("input[name=privacy_accepted]")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
 

@@ -31,6 +31,7 @@ def _sign_up(client) -> None:
             "email": "ny@example.org",
             "password1": PASSWORD,
             "password2": PASSWORD,
+            "privacy_accepted": "on",
         },
         HTTP_HOST=SERVED,
         HTTP_ACCEPT_LANGUAGE="en",

@@ -3,12 +3,20 @@
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
 
 # Django must be set up before anything that imports models is loaded.
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from hub.handler import PooledASGIHandler  # noqa: E402
+
+# Django's handler, with each request's synchronous work in one hop to a thread
+# of a fixed pool instead of a new thread and five hops (hub.handler).
+django_asgi_app = PooledASGIHandler(threads=settings.NABOLAG_REQUEST_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -112,13 +112,16 @@ TEMPLATES = [
 
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "hub.asgi.application"
+# The threads that run the requests' synchronous code (hub.handler): so many
+# requests run at once, the others wait their turn. Fewer than the PostgreSQL
+# pool's connections (below), which the sockets' database thread also uses.
+NABOLAG_REQUEST_THREADS = int(os.environ.get("REQUEST_THREADS", "8"))
 
 # --- storage -------------------------------------------------------------------------
 
 if DATABASE_URL:
-    # Under ASGI every sync view runs in a fresh thread, so a persistent
-    # (CONN_MAX_AGE) connection dies with its thread and every request would
-    # connect anew. A process-wide pool hands connections from thread to thread.
+    # A process-wide pool hands connections to the request threads and the
+    # sockets' database thread, each for as long as it needs one.
     # Health checks make the pool test a connection on checkout, so one that died
     # while idle (a database restart) is replaced instead of failing the request.
     DATABASES = {
@@ -141,6 +144,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Each request thread (hub.handler) keeps its connection: opening
+            # one reads the whole schema, which cost more than the queries of
+            # a message sent.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # WAL lets the web process read while a task worker writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

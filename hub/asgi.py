@@ -18,17 +18,17 @@ from hub.handler import PooledASGIHandler  # noqa: E402
 # of a fixed pool instead of a new thread and five hops (hub.handler).
 django_asgi_app = PooledASGIHandler(threads=settings.NABOLAG_REQUEST_THREADS)
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from hub.routing import websocket_urlpatterns  # noqa: E402
+from hub.sockets import SocketAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )

@@ -23,7 +23,7 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,28 @@ class CacheUnavailable(ValueError):
     """The cache server cannot be reached; the value is unknown."""
 
 
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, with one redis-py client per connection pool: Django
+    builds a new one (and its table of reply parsers) for every cache call,
+    which cost more CPU than the call itself. redis-py's clients are safe to
+    share between threads."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        new_client = self._client
+        clients: dict[int, object] = {}
+
+        def shared(connection_pool):
+            client = clients.get(id(connection_pool))
+            if client is None:
+                client = clients.setdefault(
+                    id(connection_pool), new_client(connection_pool=connection_pool)
+                )
+            return client
+
+        self._client = shared
+
+
 class ResilientRedisCache(RedisCache):
     _last_logged = 0.0
     # Django makes one cache object per thread: the keys to invalidate are
@@ -47,6 +69,7 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
+        self._class = SharedClientRedisCacheClient
         self._stale = self._stale_keys.setdefault(
             (tuple(self._servers), self.key_prefix), set()
         )
@@ -127,6 +150,22 @@ class ResilientRedisCache(RedisCache):
     def incr(self, key, delta=1, version=None):
         def write():
             return RedisCache.incr(self, key, delta, version)
+
+        return self._call("incr", write, CacheUnavailable(key), [key], version)
+
+    def count(self, key, timeout: int, version=None) -> int:
+        """Add one to the counter ``key`` and answer its new value; a counter
+        that did not exist starts at 1 and expires ``timeout`` seconds later.
+        One round trip (``add`` and ``incr`` take three). Raises
+        :class:`CacheUnavailable` when Redis cannot be reached, as ``incr``."""
+
+        def write():
+            full_key = self.make_and_validate_key(key, version=version)
+            client = self._cache.get_client(full_key, write=True)
+            pipe = client.pipeline()  # MULTI ... EXEC: nothing runs between
+            pipe.set(full_key, 0, ex=timeout, nx=True)
+            pipe.incr(full_key)
+            return pipe.execute()[1]
 
         return self._call("incr", write, CacheUnavailable(key), [key], version)
 

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def _count(cache_key: str, window_s: int) -> int:
+    if hasattr(cache, "count"):  # hub.cache.ResilientRedisCache: one round trip
+        return cache.count(cache_key, timeout=window_s + 1)
     # add() is atomic: only the first caller in a window creates the counter.
     cache.add(cache_key, 0, timeout=window_s + 1)
     try:

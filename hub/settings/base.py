@@ -297,6 +297,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    # The chat's colour emoji for machines without one (static/css/chat.css).
+    ("vendor/twemoji", BASE_DIR / "node_modules" / "twemoji-colr-font"),
 ]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

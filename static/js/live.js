@@ -3,8 +3,13 @@
 // (re)connect it fetches what came after it before applying live events, and
 // while the socket is down it polls with backoff and says so in the page.
 // Messages arrive as the server renders them (templates/messaging/includes/
-// message.html); this script only shows its reader's own tools in them.
+// message.html); this script only shows its reader's own tools in them, and
+// places them as the page does: under a day separator where a day begins, and
+// in the group of the message before when the same person sent it just before
+// (templatetags/chat.py has the same rules). Each message's actions are a
+// menu (menu.js).
 
+import { MessageMenus, enhanceMenu } from "./menu.js";
 import { handleNotice } from "./notices.js";
 import { connect } from "./socket.js";
 
@@ -60,12 +65,20 @@ class Conversation {
     this.userId = Number(root.dataset.user);
     this.lastSeq = Number(root.dataset.lastSeq || 0);
     this.list = document.getElementById("message-list");
+    this.scroller = document.getElementById("chat-history");
+    this.dayTemplate = document.getElementById("day-separator");
+    this.timeZone = root.dataset.timeZone || undefined;
+    this.groupSeconds = Number(root.dataset.groupSeconds || 300);
     this.announcer = document.getElementById("announcer");
     this.typingNote = document.getElementById("typing");
     this.presenceNote = document.getElementById("presence");
     this.present = new Map();
     this.canWrite = strings.canWrite === "1";
     this.readTimer = null;
+    // Before the composer's listeners: a chosen action closes its menu first.
+    this.menus = new MessageMenus(this.list, this.scroller);
+    this.list.querySelectorAll("li.chat-message").forEach(enhanceMenu);
+    this.followEnd();
   }
 
   // --- catch-up and applying changes ----------------------------------------
@@ -86,18 +99,28 @@ class Conversation {
     if (existing && Number(existing.dataset.seq) >= message.seq) return;
     const element = this.render(message);
     if (existing) {
+      const focused = existing.contains(document.activeElement);
       existing.replaceWith(element);
+      this.place(element);
+      if (focused) this.refocus(element);
     } else {
-      const first = this.list.firstElementChild;
+      const messages = [...this.list.querySelectorAll(":scope > li.chat-message")];
       // A change to a message older than the page shows: nothing to update.
-      if (first && message.id < Number(first.dataset.id)) {
+      if (messages.length && message.id < Number(messages[0].dataset.id)) {
         this.lastSeq = Math.max(this.lastSeq, message.seq);
         return;
       }
       document.getElementById("empty-note")?.remove();
-      const later = [...this.list.children].find((li) => Number(li.dataset.id) > message.id);
-      this.list.insertBefore(element, later ?? null);
-      this.list.scrollTop = this.list.scrollHeight;
+      const follow = this.pinned || message.author?.id === this.userId;
+      let later = messages.find((li) => Number(li.dataset.id) > message.id) ?? null;
+      // A later message that begins another day keeps its separator.
+      const before = later?.previousElementSibling;
+      if (before?.classList.contains("day-separator") && before.dataset.day !== element.dataset.day) {
+        later = before;
+      }
+      this.list.insertBefore(element, later);
+      this.place(element);
+      if (follow) this.scrollToEnd();
       if (message.author) this.stopTyping(message.author.id);
       if (announce && message.author?.id !== this.userId && !message.removed) {
         this.announce(message);
@@ -123,6 +146,109 @@ class Conversation {
     }, 800);
   }
 
+  // --- where a message goes: its day, its group ------------------------------
+
+  place(item) {
+    this.ensureDay(item);
+    this.group(item);
+    const next = item.nextElementSibling;
+    if (next?.classList.contains("chat-message")) this.group(next);
+  }
+
+  // A message joins the group of the one right before it (not after a day
+  // separator or a note) when the same person sent it within groupSeconds.
+  group(item) {
+    const before = item.previousElementSibling;
+    const gap = Number(item.dataset.at) - Number(before?.dataset.at);
+    const joins = Boolean(before?.classList.contains("chat-message"))
+      && item.dataset.author !== ""
+      && before.dataset.author === item.dataset.author
+      && before.dataset.day === item.dataset.day
+      && gap >= 0 && gap <= this.groupSeconds;
+    item.toggleAttribute("data-continued", joins);
+  }
+
+  ensureDay(item) {
+    const day = item.dataset.day;
+    if (!day) return;
+    let before = item.previousElementSibling;
+    while (before && !before.dataset.day) before = before.previousElementSibling;
+    if (before?.dataset.day === day) return;
+    const separator = this.dayTemplate.content.firstElementChild.cloneNode(true);
+    separator.dataset.day = day;
+    separator.querySelector("time").dateTime = day;
+    item.before(separator);
+    this.labelDays();
+  }
+
+  // Today's and yesterday's separators say so, also once the page has stayed
+  // open past midnight; older days as the server wrote them, or (a day the
+  // page did not show) as the browser writes the date in the page's language.
+  labelDays() {
+    const today = this.dayKey(new Date());
+    const [y, m, d] = today.split("-").map(Number);
+    const yesterday = new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+    const relative = new Set([strings.today, strings.yesterday]);
+    this.list.querySelectorAll(":scope > .day-separator").forEach((separator) => {
+      const time = separator.querySelector("time");
+      const key = separator.dataset.day;
+      if (key === today) time.textContent = strings.today;
+      else if (key === yesterday) time.textContent = strings.yesterday;
+      else if (relative.has(time.textContent) || !time.textContent) time.textContent = this.dateShown(key, y);
+    });
+  }
+
+  // YYYY-MM-DD of a moment in the server's time zone (the messages' data-day).
+  dayKey(moment) {
+    const options = { year: "numeric", month: "2-digit", day: "2-digit" };
+    let format;
+    try {
+      format = new Intl.DateTimeFormat("en-CA", { ...options, timeZone: this.timeZone });
+    } catch {
+      format = new Intl.DateTimeFormat("en-CA", options);
+    }
+    const parts = Object.fromEntries(format.formatToParts(moment).map((p) => [p.type, p.value]));
+    return `${parts.year}-${parts.month}-${parts.day}`;
+  }
+
+  dateShown(key, thisYear) {
+    const [y, m, d] = key.split("-").map(Number);
+    const options = { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" };
+    if (y !== thisYear) options.year = "numeric";
+    return new Intl.DateTimeFormat(document.documentElement.lang, options)
+      .format(new Date(Date.UTC(y, m - 1, d, 12)));
+  }
+
+  // --- scrolling --------------------------------------------------------------
+
+  // The history stays at its end while one reads there: when a message comes,
+  // and when messages grow (an emoji font arriving, a reaction) or the region
+  // shrinks (a notice above it); not while one reads further up.
+  followEnd() {
+    this.pinned = true;
+    this.scroller.addEventListener("scroll", () => { this.pinned = this.atEnd(); }, { passive: true });
+    if (!window.ResizeObserver) return;
+    const observer = new ResizeObserver(() => { if (this.pinned) this.scrollToEnd(); });
+    observer.observe(this.list);
+    observer.observe(this.scroller);
+  }
+
+  atEnd() {
+    const s = this.scroller;
+    return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
+  }
+
+  scrollToEnd() {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  // The message someone acted on was rendered anew: the focus goes back to
+  // its menu button (or, a message removed, to the history).
+  refocus(item) {
+    const button = item.querySelector("button.message-menu-button:not([hidden])");
+    (button ?? this.scroller).focus();
+  }
+
   // --- the server's HTML, shown for this reader -------------------------------
 
   render(m) {
@@ -130,7 +256,9 @@ class Conversation {
     const html = m.rendered[lang] ?? Object.values(m.rendered)[0];
     const template = document.createElement("template");
     template.innerHTML = html.trim();
-    return this.personalise(template.content.firstElementChild);
+    const item = this.personalise(template.content.firstElementChild);
+    enhanceMenu(item);
+    return item;
   }
 
   // What the page renders for its reader (is-mine, the author's and the
@@ -141,6 +269,8 @@ class Conversation {
     item.classList.toggle("is-mine", mine);
     item.querySelectorAll("[data-author-only]").forEach((node) => { node.hidden = !mine; });
     item.querySelectorAll("[data-write-only]").forEach((node) => { node.hidden = !this.canWrite; });
+    const menu = item.querySelector(".message-menu");
+    if (menu) menu.hidden = !(mine || this.canWrite);
     item.querySelectorAll("button[data-users]").forEach((button) => {
       const users = button.dataset.users.split(" ").map(Number);
       button.setAttribute("aria-pressed", String(users.includes(this.userId)));
@@ -304,7 +434,7 @@ function enhanceComposer(live, conversation) {
   const error = document.createElement("p");
   error.setAttribute("role", "alert");
   error.className = "form-error";
-  textarea.after(error);
+  (form.querySelector(".composer-row") ?? textarea).after(error);
   let lastTyping = 0;
 
   textarea.addEventListener("input", () => {
@@ -383,6 +513,22 @@ function enhanceMessageForms(conversation) {
   });
 }
 
+// The chat fills the window below what comes before it (the site's header, a
+// notice): the history scrolls and the composer stays at the bottom
+// (static/css/chat.css reads --chat-top).
+function fitChat(root) {
+  const fit = () => {
+    const top = Math.max(0, Math.round(root.getBoundingClientRect().top + window.scrollY));
+    if (root.style.getPropertyValue("--chat-top") !== `${top}px`) {
+      root.style.setProperty("--chat-top", `${top}px`);
+    }
+  };
+  fit();
+  const header = document.querySelector(".site-header");
+  if (header && window.ResizeObserver) new ResizeObserver(fit).observe(header);
+  window.addEventListener("resize", fit);
+}
+
 if (chat) {
   const conversation = new Conversation(chat);
   const live = new Live(conversation);
@@ -391,5 +537,6 @@ if (chat) {
   live.connect();
   setInterval(() => { if (document.visibilityState === "visible") live.sendPresence("here"); }, 30000);
   window.addEventListener("pagehide", () => live.sendPresence("away"));
-  conversation.list.scrollTop = conversation.list.scrollHeight;
+  fitChat(chat);
+  conversation.scrollToEnd();
 }

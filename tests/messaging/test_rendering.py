@@ -152,7 +152,11 @@ def test_the_page_shows_its_readers_own_tools_only(karen_client, karen, lars, ge
     items = {
         int(pk): item
         for pk, item in re.findall(
-            r'<li class="chat-message[^"]*" id="m-(\d+)"(.*?)</li>', html, re.S
+            # up to the next message: a message holds lists of its own
+            r'<li class="chat-message[^"]*" id="m-(\d+)"(.*?)'
+            r'(?=<li class="chat-message|</ol>)',
+            html,
+            re.S,
         )
     }
     assert items[from_lars.pk].count("data-author-only hidden") == 2

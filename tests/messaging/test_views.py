@@ -1,9 +1,12 @@
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
 from messaging import services
-from messaging.models import Message
+from messaging.models import Message, Reaction
 from tests.factories import CommunityFactory, MembershipFactory
 from tests.helpers import send, session_queries
 
@@ -163,8 +166,9 @@ def test_reactions_show_their_counts_and_which_are_mine(
 
     html = karen_client.get(general.get_absolute_url()).content.decode()
 
-    assert 'aria-pressed="true">❤️ <span>2</span>' in html
-    assert 'aria-pressed="false">👍 <span>1</span>' in html
+    pressed = 'aria-pressed="true"><span class="emoji">❤️</span> <span>2</span>'
+    assert pressed in html
+    assert 'aria-pressed="false"><span class="emoji">👍</span> <span>1</span>' in html
 
 
 def test_removed_member_gets_not_found_for_a_restricted_channel_she_was_in(
@@ -330,3 +334,167 @@ def test_a_removed_member_is_no_longer_listed_among_the_people_of_a_channel(
     people = page.split("People here:", 1)[1].split("</p>", 1)[0]
     assert "Lars Holm" in people
     assert "Karen Jensen" not in people
+
+
+# --- the conversation reads as a chat: days, groups, a menu per message --------
+
+# Wednesday 5 March 2025, noon in Copenhagen.
+NOW = datetime(2025, 3, 5, 11, 0, tzinfo=UTC)
+ITEM = re.compile(
+    r'<li class="(?P<kind>chat-message|day-separator)[^"]*"'
+    r'(?: id="m-(?P<pk>\d+)")?[^>]*?(?P<continued> data-continued)?>'
+    r'(?:<h3 class="day-label"><time datetime="(?P<day>[\d-]+)">(?P<label>[^<]*))?'
+)
+
+
+def _sent(author, conversation, body, at):
+    message = send(author, conversation, body)
+    Message.objects.filter(pk=message.pk).update(created_at=at)
+    return message
+
+
+def _timeline(html):
+    """The page's history in order: ("day", its label) for a separator, and
+    (message pk, "joins" or "starts") for a message."""
+    history = html[html.index('id="message-list"') : html.index("</ol>")]
+    rows = []
+    for match in ITEM.finditer(history):
+        if match["kind"] == "day-separator":
+            rows.append(("day", match["label"]))
+        else:
+            rows.append((int(match["pk"]), "joins" if match["continued"] else "starts"))
+    return rows
+
+
+@pytest.fixture
+def at_noon(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+
+
+def test_one_persons_messages_in_a_row_show_their_name_and_avatar_once(
+    karen_client, karen, lars, general, at_noon
+):
+    first = _sent(lars, general, "Hvem har en trailer?", NOW - timedelta(minutes=9))
+    second = _sent(lars, general, "Bare til lørdag.", NOW - timedelta(minutes=8))
+    third = _sent(lars, general, "Jeg giver kage!", NOW - timedelta(minutes=4))
+    answer = _sent(karen, general, "Du kan låne min.", NOW - timedelta(minutes=3))
+    thanks = _sent(lars, general, "Tak!", NOW - timedelta(minutes=2))
+
+    html = karen_client.get(general.get_absolute_url()).content.decode()
+
+    assert _timeline(html) == [
+        ("day", "I dag"),
+        (first.pk, "starts"),
+        (second.pk, "joins"),
+        (third.pk, "joins"),
+        (answer.pk, "starts"),
+        (thanks.pk, "starts"),
+    ]
+    assert html.count('<span class="avatar avatar-') == 5
+    assert f'class="chat-message is-mine" id="m-{answer.pk}"' in html
+
+
+def test_a_message_after_a_pause_of_more_than_five_minutes_starts_a_new_group(
+    karen_client, lars, general, at_noon
+):
+    first = _sent(lars, general, "Godmorgen", NOW - timedelta(minutes=20))
+    later = _sent(lars, general, "Er der nogen?", NOW - timedelta(minutes=14))
+    soon = _sent(lars, general, "Hallo?", NOW - timedelta(minutes=9))
+
+    html = karen_client.get(general.get_absolute_url()).content.decode()
+
+    assert _timeline(html)[1:] == [
+        (first.pk, "starts"),
+        (later.pk, "starts"),
+        (soon.pk, "joins"),
+    ]
+
+
+def test_a_note_that_someone_was_added_ends_a_group(
+    client, karen, lars, organiser, at_noon
+):
+    direct = services.direct_start(actor=karen, others=[lars])
+    before = _sent(karen, direct, "Skal vi spørge Olga?", NOW - timedelta(minutes=3))
+    services.participant_add(actor=karen, conversation=direct, user=organiser)
+    after = _sent(karen, direct, "Velkommen, Olga!", NOW - timedelta(minutes=2))
+    client.force_login(lars)
+
+    html = client.get(direct.get_absolute_url()).content.decode()
+
+    assert _timeline(html)[1:] == [(before.pk, "starts"), (after.pk, "starts")]
+    assert html.index(f'id="m-{before.pk}"') < html.index('class="system-note')
+    assert html.index('class="system-note') < html.index(f'id="m-{after.pk}"')
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("da", ["mandag 30. december 2024", "mandag 3. marts", "I går", "I dag"]),
+        ("en", ["Monday 30 December 2024", "Monday 3 March", "Yesterday", "Today"]),
+        ("nl", ["maandag 30 december 2024", "maandag 3 maart", "Gisteren", "Vandaag"]),
+    ],
+)
+def test_a_day_separator_begins_each_day_in_the_readers_language(
+    karen_client, karen, lars, general, at_noon, language, labels
+):
+    karen.preferred_language = language
+    karen.save(update_fields=["preferred_language"])
+    last_year = _sent(lars, general, "Nytår", datetime(2024, 12, 30, 9, tzinfo=UTC))
+    monday = _sent(lars, general, "Husk mødet", datetime(2025, 3, 3, 18, tzinfo=UTC))
+    # 23:30 on Tuesday in Copenhagen (already Wednesday further east)
+    late = _sent(lars, general, "Godnat", datetime(2025, 3, 4, 22, 30, tzinfo=UTC))
+    today = _sent(lars, general, "Godmorgen", NOW - timedelta(hours=1))
+
+    html = karen_client.get(general.get_absolute_url()).content.decode()
+
+    assert _timeline(html) == [
+        ("day", labels[0]),
+        (last_year.pk, "starts"),
+        ("day", labels[1]),
+        (monday.pk, "starts"),
+        ("day", labels[2]),
+        (late.pk, "starts"),
+        ("day", labels[3]),
+        (today.pk, "starts"),
+    ]
+    assert f'id="m-{late.pk}" data-id="{late.pk}"' in html
+    assert 'data-day="2025-03-04"' in html
+    # the separator a live message copies where it begins a day: today's
+    assert (
+        '<template id="day-separator"><li class="day-separator" data-day="2025-03-05">'
+        f'<h3 class="day-label"><time datetime="2025-03-05">{labels[3]}</time>'
+    ) in html
+
+
+def test_each_messages_actions_are_a_menu_that_opens_without_javascript(
+    karen_client, karen, lars, general
+):
+    message = send(lars, general, "Hej")
+
+    html = karen_client.get(general.get_absolute_url()).content.decode()
+
+    label = f'aria-labelledby="message-actions-label ma-{message.pk} mt-{message.pk}"'
+    assert f'<summary class="message-menu-button" {label}>' in html
+    # live.js shows the menu button instead; without it the button stays hidden
+    assert (
+        f'<button type="button" class="message-menu-button" id="mb-{message.pk}" '
+        f'aria-haspopup="menu" aria-expanded="false" aria-controls="mm-{message.pk}" '
+        f"{label} hidden>"
+    ) in html
+    assert '<span id="message-actions-label" hidden>' in html
+    start = html.index(f'id="mm-{message.pk}"')
+    menu = html[start : html.index("</details>", start)]
+    assert menu.count('class="react-form"') == len(Reaction.Emoji.values)
+    assert f'href="?reply={message.pk}#composer"' in menu
+    assert f'action="/messages/m/{message.pk}/remove/"' in menu
+
+
+def test_a_message_shows_its_authors_initials_in_a_colour_of_their_own(
+    karen_client, karen, lars, general
+):
+    send(lars, general, "Hej")
+
+    html = karen_client.get(general.get_absolute_url()).content.decode()
+
+    colour = lars.pk % 8
+    assert f'<span class="avatar avatar-{colour}" aria-hidden="true">LH</span>' in html

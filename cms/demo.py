@@ -20,6 +20,7 @@ from marketplace.demo import seed_marketplace
 from messaging.demo import seed_messaging
 
 from . import services
+from .demo_pictures import seed_pictures
 from .models import (
     EventPage,
     HubHomePage,
@@ -507,6 +508,7 @@ def seed(*, port: int = 8000) -> dict[str, int]:
     communities = _portals(moderator, port)
     people = _people(communities)
     _pages(hub)
+    seed_pictures()
     context = {
         "hub": hub,
         "communities": communities,

@@ -25,6 +25,57 @@ from .blocks import ContentBlocks
 from .contact import ContactForm
 
 
+def _image_field():
+    return models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+
+
+def _image_alt_field():
+    return models.CharField(
+        _("image description"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "What the picture shows, for people who cannot see it. Needed when "
+            "the page has a picture."
+        ),
+    )
+
+
+class PictureMixin:
+    """A page with an optional picture (``image``) and the words that describe it
+    (``image_alt``), which a page with a picture must have.
+
+    The description belongs to the page, not the image, since one picture can
+    say different things on different pages; an image's own description in the
+    library is taken when the page has none."""
+
+    image_panels = [FieldPanel("image"), FieldPanel("image_alt")]
+
+    def clean(self):
+        super().clean()
+        self.image_alt = (self.image_alt or "").strip()
+        if self.image is None or self.image_alt:
+            return
+        described = (getattr(self.image, "description", "") or "").strip()
+        if described:
+            self.image_alt = described
+            return
+        raise ValidationError(
+            {
+                "image_alt": _(
+                    "Describe the picture in a few words, for people who cannot see it."
+                )
+            }
+        )
+
+
 class RoutesThroughMixin:
     """Routing through a page to one below it loads the page passed through in
     one query, without its own fields (routing needs only the tree fields);
@@ -119,7 +170,7 @@ class PortalIndexPage(RoutesThroughMixin, Page):
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f6f43."))
 
 
-class PortalPage(RoutesThroughMixin, Page):
+class PortalPage(PictureMixin, RoutesThroughMixin, Page):
     """The home of one village or association, tied to its community."""
 
     community = models.OneToOneField(
@@ -147,6 +198,8 @@ class PortalPage(RoutesThroughMixin, Page):
         related_name="+",
         verbose_name=_("logo"),
     )
+    image = _image_field()
+    image_alt = _image_alt_field()
     # Where the portal's editors upload images and documents. Documents in it (and
     # below it) of a members-only portal are served to its members only.
     documents_collection = models.ForeignKey(
@@ -162,6 +215,7 @@ class PortalPage(RoutesThroughMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        MultiFieldPanel(PictureMixin.image_panels, heading=_("Picture")),
         FieldPanel("body"),
         MultiFieldPanel(
             [FieldPanel("theme_colour"), FieldPanel("logo")], heading=_("Look")
@@ -237,26 +291,20 @@ class InPortalMixin:
         return context
 
 
-class NewsPage(InPortalMixin, Page):
+class NewsPage(PictureMixin, InPortalMixin, Page):
     """A news item of the municipality or of one portal."""
 
     date = models.DateField(_("date"), default=timezone.localdate)
     intro = models.CharField(_("summary"), max_length=300, blank=True)
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("image"),
-    )
+    image = _image_field()
+    image_alt = _image_alt_field()
     body = StreamField(ContentBlocks(), blank=True, verbose_name=_("body"))
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("date"),
         FieldPanel("intro"),
-        FieldPanel("image"),
+        MultiFieldPanel(PictureMixin.image_panels, heading=_("Picture")),
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
@@ -269,7 +317,7 @@ class NewsPage(InPortalMixin, Page):
         verbose_name_plural = _("news items")
 
 
-class EventPage(InPortalMixin, Page):
+class EventPage(PictureMixin, InPortalMixin, Page):
     """Something that happens at a place and time."""
 
     start_at = models.DateTimeField(_("starts"))
@@ -278,6 +326,8 @@ class EventPage(InPortalMixin, Page):
     description = RichTextField(
         _("description"), features=["bold", "italic", "link", "ol", "ul"]
     )
+    image = _image_field()
+    image_alt = _image_alt_field()
 
     content_panels = [
         *Page.content_panels,
@@ -285,6 +335,7 @@ class EventPage(InPortalMixin, Page):
             [FieldPanel("start_at"), FieldPanel("end_at"), FieldPanel("place")],
             heading=_("When and where"),
         ),
+        MultiFieldPanel(PictureMixin.image_panels, heading=_("Picture")),
         FieldPanel("description"),
     ]
     search_fields = [

@@ -8,10 +8,12 @@ import logging
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Community
+from hub.demo_pictures import Scene, paint
 
 from . import services
 from .models import Listing, Response
@@ -225,6 +227,40 @@ LISTINGS = [
 ]
 
 
+# listing title -> (motif, description of the photo); the others have no photo
+PHOTOS = {
+    "Trailer til udlån (750 kg)": (
+        "trailer",
+        "Tegning af en grøn trailer med ét hjul parkeret på en grusvej foran en hæk.",
+    ),
+    "Ladcykel til udlån i weekenden": (
+        "bike",
+        "Tegning af en ladcykel med en stor kasse foran, parkeret ved en hæk.",
+    ),
+    "Børnetøj str. 98-110": (
+        "clothes",
+        "Tegning af stakke af foldet børnetøj og et par røde gummistøvler på et bord.",
+    ),
+    "Hjælpere til høstmarkedet": (
+        "market",
+        "Tegning af markedsboder med stribede markiser under lyskæder.",
+    ),
+}
+# The demo villages' portal colours (cms.demo), for the photos' accents.
+VILLAGE_COLOURS = {"skovby": "#1f6f43", "havrum": "#1d4e89", "linda": "#7a3b69"}
+# Small enough for a listing card; the listing's page shows the same file.
+PHOTO_SIZE = (960, 720)
+
+
+def _photos(title: str, colour: str) -> dict:
+    if title not in PHOTOS:
+        return {}
+    motif, alt = PHOTOS[title]
+    scene = Scene(motif, seed=title, colour=colour or "#1f6f43", size=PHOTO_SIZE)
+    upload = SimpleUploadedFile(f"{motif}.jpg", paint(scene), "image/jpeg")
+    return {"photos": [upload], "photo_description": alt}
+
+
 def _create(author: User, village: Community, row: tuple, now) -> Listing:
     _v, _a, kind, category, title, text, tags, street, (dlat, dlon), _r = row
     starts = now + timedelta(days=10) if kind == VOL else None
@@ -245,7 +281,12 @@ def _create(author: User, village: Community, row: tuple, now) -> Listing:
             village.longitude + dlon,
         ),
     )
-    listing = services.listing_create(author=author, fields=fields, publish=True)
+    listing = services.listing_create(
+        author=author,
+        fields=fields,
+        publish=True,
+        **_photos(title, VILLAGE_COLOURS.get(village.slug, "")),
+    )
     cache.clear()  # the hourly posting limits are for people, not for the seeder
     return listing
 

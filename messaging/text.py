@@ -128,15 +128,21 @@ class Later:
 
     def __init__(self, message: Message) -> None:
         self.message = message
-        self.secret = secrets.token_hex(8)
-        self.pattern = re.compile(f"\ue000{self.secret}([^\ue001]+)\ue001")
+        self.opening = f"\ue000{secrets.token_hex(8)}"
 
     def mark(self, key: str) -> str:
-        return f"\ue000{self.secret}{key}\ue001"
+        return f"{self.opening}{key}\ue001"
 
     def split(self, html: str) -> list[str]:
-        """``html`` cut at its marks: text, a mark's key, text, ..., text."""
-        return self.pattern.split(html)
+        """``html`` cut at its marks: text, a mark's key, text, ..., text.
+        (A key never holds the closing character, so a mark ends at the first
+        one after its opening.)"""
+        first, *marked = html.split(self.opening)
+        parts = [first]
+        for piece in marked:
+            key, _closing, text = piece.partition("\ue001")
+            parts += (key, text)
+        return parts
 
     def localise(self, parts: list[str], language: str) -> str:
         """``parts`` (from ``split``) with each mark in ``language``, escaped."""
@@ -219,6 +225,9 @@ def _rendered(message: Message, reactions: list[dict]) -> tuple[Later, list[str]
         ],
         "me": None,
         "can_write": False,
+        # No reader's token (the page puts its own in): empty rather than
+        # missing, which costs the template a failed lookup per form.
+        "csrf_token": "",
         "later": later,
     }
     parts = later.split(render_to_string(MESSAGE_TEMPLATE, context))

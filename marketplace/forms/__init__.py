@@ -1,7 +1,7 @@
 """Forms: validate what people type; the services decide what may happen."""
 
 from .lending import BookingForm
-from .listing import ListingForm, MultipleFileInput, PhotosField
+from .listing import KindForm, ListingForm, MultipleFileInput, PhotosField
 from .responses import DoneForm, ReopenForm, ReplyForm, RespondForm
 from .search import SearchForm
 from .watches import WatchForm
@@ -9,6 +9,7 @@ from .watches import WatchForm
 __all__ = [
     "BookingForm",
     "DoneForm",
+    "KindForm",
     "ListingForm",
     "MultipleFileInput",
     "PhotosField",

@@ -1,5 +1,8 @@
 """The listing form: what a listing says, where it is, its photos.
 
+A new listing's kind is chosen first (``KindForm``); the form then asks only
+what that kind needs (``KIND_FIELDS``). The place is an address or place name
+the server resolves, or a point picked on the map into hidden inputs.
 It starts from a listing with ``ListingFields.from_listing`` and hands the
 services ``listing_fields()``: the same dataclass the JSON API builds.
 """
@@ -43,8 +46,51 @@ class PhotosField(forms.FileField):
         return files
 
 
+# The fields only some kinds use; a kind not named here gets them all.
+WINDOW = frozenset({"starts_at", "ends_at"})
+BY_KIND = frozenset({"starts_at", "ends_at", "helpers_needed"})
+KIND_FIELDS = {
+    Listing.Kind.REQUEST: WINDOW,
+    Listing.Kind.OFFER: WINDOW,
+    Listing.Kind.LEND: frozenset(),
+    Listing.Kind.GIVE: frozenset(),
+    Listing.Kind.VOLUNTEER: BY_KIND,
+}
+KIND_HINTS = {
+    Listing.Kind.REQUEST: _("You need a hand with something."),
+    Listing.Kind.OFFER: _("You can help others with something."),
+    Listing.Kind.LEND: _("A thing others may borrow for some days."),
+    Listing.Kind.GIVE: _("A thing you would like to pass on for free."),
+    Listing.Kind.VOLUNTEER: _("Your association needs helpers for a task."),
+}
+
+
+def kind_or_none(value: object) -> str | None:
+    """``value`` if it names a kind of listing."""
+    return value if value in Listing.Kind.values else None
+
+
+class KindForm(forms.Form):
+    """The first step of a new listing: what kind it is."""
+
+    kind = forms.ChoiceField(
+        label=_("What would you like to post?"),
+        choices=Listing.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what kind of listing this is.")},
+    )
+
+    def kind_choices(self) -> list[tuple[str, str, str]]:
+        """Each kind as (value, label, hint) for the choice cards."""
+        return [(v, label, KIND_HINTS.get(v, "")) for v, label in Listing.Kind.choices]
+
+
 class ListingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What is it?"), choices=Listing.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=Listing.Kind.choices,
+        widget=forms.HiddenInput,
+    )
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(
         label=_("Description"),
@@ -67,7 +113,7 @@ class ListingForm(forms.Form):
     )
     everyone_nearby = forms.BooleanField(label=_("Everyone nearby"), required=False)
     address = forms.CharField(
-        label=_("Address"),
+        label=_("Address or place name"),
         max_length=255,
         required=False,
         help_text=_(
@@ -91,7 +137,6 @@ class ListingForm(forms.Form):
         min_value=1,
         max_value=100,
         initial=1,
-        help_text=_("Only for a call for volunteers."),
     )
     photos = PhotosField(
         label=_("Photos (optional)"),
@@ -131,9 +176,39 @@ class ListingForm(forms.Form):
             memberships__user=author, memberships__state=Membership.State.ACTIVE
         ).order_by("name")
         point_fields(self)
+        for name in ("latitude", "longitude"):  # filled by the map, never typed
+            self.fields[name].widget = forms.HiddenInput()
         if self.editing:
+            self.kind = listing.kind
             del self.fields["kind"]
             del self.fields["client_id"]
+        else:
+            self.kind = kind_or_none(self["kind"].value())
+        if self.kind is not None:
+            for name in BY_KIND - KIND_FIELDS.get(self.kind, BY_KIND):
+                del self.fields[name]
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("class", "ds-input")
+
+    def map_centre(self) -> tuple[float, float] | None:
+        """Where the map starts without a point: the author's first community
+        with a centre (one query)."""
+        first = (
+            self.fields["communities"]
+            .queryset.exclude(latitude=None)
+            .values_list("latitude", "longitude")
+            .first()
+        )
+        return tuple(first) if first else None
+
+    @property
+    def asks_window(self) -> bool:
+        return "starts_at" in self.fields
+
+    @property
+    def asks_helpers(self) -> bool:
+        return "helpers_needed" in self.fields
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -153,6 +228,9 @@ class ListingForm(forms.Form):
                 )
             else:
                 resolve(self, cleaned)
+        for name in ("latitude", "longitude"):  # hidden: say it by the address
+            for message in self.errors.pop(name, []):
+                self.add_error("address", message)
         return cleaned
 
     def _check_listing_fields(self, cleaned: dict) -> None:
@@ -165,13 +243,17 @@ class ListingForm(forms.Form):
         # While cleaning, a field with its own error is missing: the defaults
         # stand in so that the other fields are still checked.
         return ListingFields(
-            kind=self.listing.kind if self.editing else cleaned.get("kind", ""),
+            kind=self.kind or cleaned.get("kind", ""),
             title=cleaned.get("title", ""),
             description=cleaned.get("description", ""),
             category=cleaned.get("category", ""),
-            starts_at=cleaned.get("starts_at"),
-            ends_at=cleaned.get("ends_at"),
-            helpers_needed=cleaned.get("helpers_needed") or 1,
+            # A field this kind does not ask for keeps what the listing says.
+            starts_at=cleaned.get("starts_at", self.initial.get("starts_at")),
+            ends_at=cleaned.get("ends_at", self.initial.get("ends_at")),
+            helpers_needed=cleaned.get(
+                "helpers_needed", self.initial.get("helpers_needed")
+            )
+            or 1,
             communities=cleaned.get("communities") or (),
             everyone_nearby=cleaned.get("everyone_nearby", False),
             tags=cleaned.get("tags") or (),

@@ -12,7 +12,8 @@ from hub.errors import ApplicationError
 from hub.refusals import show_refusal
 
 from .. import selectors, services
-from ..forms import ListingForm
+from ..forms import KindForm, ListingForm
+from ..forms.listing import kind_or_none
 from ..models import Listing, ListingPhoto
 
 
@@ -35,24 +36,37 @@ def _form_page(
         photo.alt_value = typed.get(photo.pk, photo.alt_text)
     context = {
         "form": form,
+        "kind_label": Listing.Kind(form.kind).label if form.kind else "",
         "listing": listing,
         "photos": photos,
         "tag_options": selectors.tag_suggestions(""),
         "map_config": {
             "tiles": settings.NABOLAG_MAP_TILE_URL,
             "attribution": settings.NABOLAG_MAP_TILE_ATTRIBUTION,
+            "centre": form.map_centre(),
         },
     }
     return render(request, "marketplace/form.html", context, status=status)
 
 
+def _kind_page(request: HttpRequest, form: KindForm, status: int = 200) -> HttpResponse:
+    return render(request, "marketplace/kind.html", {"form": form}, status=status)
+
+
 @login_required
 def listing_create(request: HttpRequest) -> HttpResponse:
-    """The empty form (its kind from ?kind=), or the posted one published, or
-    saved as a draft with the "save draft" button."""
+    """First the choice of kind, then the empty form for that kind (?kind=),
+    or the posted one published, or saved as a draft with "save draft"."""
     if request.method != "POST":
-        initial = {"kind": request.GET.get("kind", Listing.Kind.REQUEST)}
-        return _form_page(request, ListingForm(author=request.user, initial=initial))
+        kind = kind_or_none(request.GET.get("kind"))
+        if kind is None:
+            # A kind asked for that does not exist is refused on the choice.
+            kind_form = KindForm(request.GET) if "kind" in request.GET else KindForm()
+            return _kind_page(request, kind_form)
+        form = ListingForm(author=request.user, initial={"kind": kind})
+        return _form_page(request, form)
+    if kind_or_none(request.POST.get("kind")) is None:
+        return _kind_page(request, KindForm(request.POST), status=400)
     form = ListingForm(request.POST, request.FILES, author=request.user)
     if not form.is_valid():
         return _form_page(request, form, status=400)

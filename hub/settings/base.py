@@ -299,6 +299,11 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     # The chat's colour emoji for machines without one (static/css/chat.css).
     ("vendor/twemoji", BASE_DIR / "node_modules" / "twemoji-colr-font"),
+    # Designsystemet: theme/designsystemet.css (tokens), src/index.css (components)
+    (
+        "vendor/designsystemet",
+        BASE_DIR / "node_modules" / "@digdir" / "designsystemet-css" / "dist",
+    ),
 ]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from communities import selectors as community_selectors
+from hub import theme
 from hub.colour import passes_aa_with_white_text
 
 from . import selectors
@@ -258,6 +259,13 @@ class PortalPage(PictureMixin, RoutesThroughMixin, Page):
     def safe_theme_colour(self) -> str:
         """The theme colour, or "" when white text on it would fail AA contrast."""
         return self.theme_colour if passes_aa_with_white_text(self.theme_colour) else ""
+
+    @property
+    def theme_tokens(self) -> str:
+        """The theme colour as the design system's accent tokens: declarations
+        for a :root rule (hub.theme), or "" when the portal has no usable colour."""
+        colour = self.safe_theme_colour
+        return theme.accent_declarations(colour) if colour else ""
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     # realtime
     "channels",
     # django
+    "django.forms",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,6 +110,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render from templates/django/forms/widgets/ first (TemplatesSetting),
+# which give inputs, selects and text areas the design system's class; Django's
+# own widget templates come from the django.forms app.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "hub.asgi.application"

@@ -18,7 +18,9 @@ function bumpBadge(name) {
   const badge = document.querySelector(`[data-badge="${name}"]`);
   if (!badge) return;
   const count = badge.querySelector("[data-count]");
-  count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
+  const next = String((parseInt(count.dataset.count, 10) || 0) + 1);
+  count.dataset.count = next; // the design system's badge draws this
+  count.firstElementChild.textContent = next; // screen readers read this
   badge.hidden = false;
 }
 

@@ -71,7 +71,7 @@ def test_a_resident_writes_to_the_moderators_and_the_message_arrives(
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 
-    assert page.locator(".message-success").is_visible()
+    assert page.locator(".ds-alert[data-color=success]").is_visible()
     assert axe_violations(page) == []
     [mail] = mailbox()
     assert mail["To"] == "nabolag@egekaer.example"

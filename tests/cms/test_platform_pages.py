@@ -416,7 +416,7 @@ def test_the_contact_form_sends_one_email_to_the_municipality(
     assert "Karen Jensen" in mail.subject
     assert "Der ligger glasskår på legepladsen i Skovby." in mail.body
     assert "karen@example.org" in mail.body
-    assert 'class="message message-success"' in page.text
+    assert 'class="ds-alert" data-color="success" role="status"' in page.text
 
 
 def test_the_contact_form_fills_in_a_logged_in_persons_name_and_address(

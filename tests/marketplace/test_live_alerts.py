@@ -70,7 +70,8 @@ def test_the_alerts_tab_counts_unseen_alerts_with_the_one_badge_partial(
     alerts_tab = f'href="{reverse("marketplace:alerts")}"'
     tab = html[html.index(alerts_tab) :].split("</li>")[0]
     assert (
-        '<span class="badge"><span data-count>1</span>'
+        '<span class="badge"><span class="ds-badge" data-color="danger" data-count="1">'
+        '<span class="visually-hidden">1</span></span>'
         '<span class="visually-hidden"> ikke set</span></span>'
     ) in tab
 

@@ -420,10 +420,13 @@ def test_a_listing_whose_end_has_passed_is_shown_as_expired_and_takes_no_answers
     client.force_login(author)
     mine = client.get(reverse("marketplace:mine"))
 
-    assert 'class="badge badge-warn">Expired<' in detail.content.decode()
+    assert 'class="ds-tag" data-color="warning">Expired<' in detail.content.decode()
     assert f'action="/help/{listing.pk}/respond/"' not in detail.content.decode()
     assert listed.context["result"].total == 0
-    assert '<span class="badge">Expired</span>' in mine.content.decode()
+    assert (
+        '<span class="ds-tag" data-color="neutral">Expired</span>'
+        in mine.content.decode()
+    )
 
 
 def test_submitting_the_same_listing_form_twice_creates_one_listing(

@@ -186,5 +186,6 @@ def test_the_header_renders_a_hidden_badge_at_zero_for_live_notices_to_count_up(
     html = karen_client.get(reverse("messaging:inbox")).content.decode()
 
     assert (
-        '<span class="badge" data-badge="messages" hidden><span data-count>0<' in html
+        '<span class="badge" data-badge="messages" hidden><span class="ds-badge" '
+        'data-color="danger" data-count="0">' in html
     )

@@ -10,7 +10,6 @@ from messaging.models import Message, Reaction
 from tests.factories import CommunityFactory, MembershipFactory
 from tests.helpers import send, session_queries
 
-
 # The design system's badge draws its data-count; screen readers read the text.
 BADGE = (
     '<span class="ds-badge" data-color="danger" data-count="%d">'

@@ -4,6 +4,7 @@ the platform's own pages (accessibility, privacy, contact, who runs it).
 Fields first, then panels, search fields, and parent and child page types.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -16,12 +17,13 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from communities import selectors as community_selectors
 from hub import theme
 from hub.colour import passes_aa_with_white_text
 
-from . import selectors
+from . import home, lists, selectors
 from .blocks import ContentBlocks
 from .contact import ContactForm
 
@@ -132,7 +134,17 @@ class HubHomePage(RoutesThroughMixin, Page):
             ),
             near=request.GET.get("near") == "1",
         )
+        if request.user.is_authenticated:
+            context["home"] = home.personal_home(
+                user=request.user, portals=context["portals"]
+            )
         return context
+
+    def get_template(self, request, *args, **kwargs):
+        """A resident who is logged in gets her own home; a visitor the hub's."""
+        if request.user.is_authenticated:
+            return "cms/home_personal.html"
+        return super().get_template(request, *args, **kwargs)
 
 
 class PortalIndexPage(RoutesThroughMixin, Page):
@@ -151,14 +163,18 @@ class PortalIndexPage(RoutesThroughMixin, Page):
         verbose_name = _("portal section")
 
     def route(self, request, path_components):
-        if len(path_components) != 1:
+        # The portal itself or one of its lists (news/, events/).
+        if not (
+            len(path_components) == 1
+            or (len(path_components) == 2 and path_components[1] in lists.LISTS)
+        ):
             return super().route(request, path_components)
         # The portal with its community and member count, in one query.
         portal = selectors.portal_for_route(parent=self, slug=path_components[0])
         if portal is None:
             raise Http404
         portal._cached_parent_obj = self
-        return portal.route(request, [])
+        return portal.route(request, path_components[1:])
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -267,8 +283,25 @@ class PortalPage(PictureMixin, RoutesThroughMixin, Page):
         colour = self.safe_theme_colour
         return theme.accent_declarations(colour) if colour else ""
 
-    def get_context(self, request, *args, **kwargs):
+    def route(self, request, path_components):
+        """news/ and events/ are the portal's own lists (cms.lists)."""
+        if len(path_components) == 1 and path_components[0] in lists.LISTS:
+            if not self.live:
+                raise Http404
+            return RouteResult(self, kwargs={"portal_list": path_components[0]})
+        return super().route(request, path_components)
+
+    def get_template(self, request, *args, portal_list=None, **kwargs):
+        if portal_list is not None:
+            return lists.LISTS[portal_list].template
+        return super().get_template(request, *args, **kwargs)
+
+    def get_context(self, request, *args, portal_list=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        if portal_list is not None:
+            context["portal"] = self
+            context.update(lists.list_context(request, portal=self, name=portal_list))
+            return context
         community = self.community
         membership = community_selectors.membership_get(
             user=request.user, community=community
@@ -358,6 +391,18 @@ class EventPage(PictureMixin, InPortalMixin, Page):
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        point = selectors.event_point(self, context["portal"])
+        if point is not None:
+            context["map_config"] = {
+                "tiles": settings.NABOLAG_MAP_TILE_URL,
+                "attribution": settings.NABOLAG_MAP_TILE_ATTRIBUTION,
+                "point": [point.latitude, point.longitude],
+                "title": self.place,
+            }
+        return context
 
     def clean(self):
         super().clean()

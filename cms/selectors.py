@@ -30,6 +30,7 @@ from communities.selectors import (
     community_member_count,
     is_municipal_staff,
 )
+from hub import geo
 from hub.geo import haversine_km
 
 if TYPE_CHECKING:
@@ -291,6 +292,88 @@ def portal_upcoming_events(portal: PortalPage, *, limit: int) -> list[EventPage]
             .order_by("start_at")
         )[:limit]
     )
+
+
+def _in_portals(model: str, portals: list[PortalPage]) -> QuerySet:
+    """Live pages of type ``model`` directly below any of ``portals``."""
+    return (
+        _page_type(model)
+        .objects.live()
+        .filter(
+            reduce(
+                or_,
+                (Q(path__startswith=p.path, depth=p.depth + 1) for p in portals),
+            )
+        )
+    )
+
+
+def _with_portals(pages: list[Page], portals: list[PortalPage]) -> list[Page]:
+    """``pages`` with the portal each lives in as ``in_portal``, from ``portals``
+    (a page's parent's path is its own without the last step)."""
+    by_path = {p.path: p for p in portals}
+    for page in pages:
+        page.in_portal = by_path.get(page.path[: -Page.steplen])
+    return pages
+
+
+def news_in_portals(portals: list[PortalPage], *, limit: int) -> list[NewsPage]:
+    """The newest news of ``portals`` (already chosen for the viewer), each with
+    ``in_portal``; one query, none without portals."""
+    if not portals:
+        return []
+    news = _with_pictures(_in_portals("NewsPage", portals).defer_streamfields())
+    return _with_portals(list(news.order_by("-date", "-pk")[:limit]), portals)
+
+
+def events_in_portals(portals: list[PortalPage], *, limit: int) -> list[EventPage]:
+    """The next events of ``portals`` not yet over, soonest first, each with
+    ``in_portal``; one query, none without portals."""
+    if not portals:
+        return []
+    events = _with_pictures(
+        _in_portals("EventPage", portals).filter(end_at__gte=timezone.now())
+    )
+    return _with_portals(list(events.order_by("start_at", "pk")[:limit]), portals)
+
+
+def portal_news_all(portal: PortalPage) -> QuerySet[NewsPage]:
+    """Every live news item of the portal, newest first, for its news list."""
+    return _with_pictures(
+        _page_type("NewsPage")
+        .objects.live()
+        .defer_streamfields()
+        .child_of(portal)
+        .order_by("-date", "-pk")
+    )
+
+
+def portal_events_coming(portal: PortalPage) -> QuerySet[EventPage]:
+    """Every live event of the portal not yet over, soonest first."""
+    return _with_pictures(
+        _page_type("EventPage")
+        .objects.live()
+        .child_of(portal)
+        .filter(end_at__gte=timezone.now())
+        .order_by("start_at", "pk")
+    )
+
+
+def event_point(event: EventPage, portal: PortalPage | None) -> geo.GeoPoint | None:
+    """Where the event's place is, when its text says: coordinates typed as the
+    place, or a place the offline gazetteer or the portal's own village knows by
+    name ("Forsamlingshuset, Skovby"). No query and no network: a page never
+    waits for a geocoder, and a place nobody knows simply has no map."""
+    point = geo.parse_coordinates(event.place)
+    if point is not None:
+        return point
+    community = portal.community if portal is not None else None
+    extra = (
+        [geo.GeoPoint(community.latitude, community.longitude, community.name)]
+        if community is not None and community.has_point
+        else []
+    )
+    return geo.gazetteer_lookup(event.place, extra)
 
 
 # --- the platform's own pages

@@ -8,8 +8,10 @@ What a viewer may do with a listing or a match is decided in ``standing``.
 """
 
 from .personal import (
+    AnswersWaiting,
     active_match_count,
     alerts_for,
+    answers_waiting,
     bookings_for_listing,
     community_places,
     free_ranges,
@@ -69,6 +71,7 @@ __all__ = [
     "PLANE_MIN_TOLERANCE",
     "PLANE_TOLERANCE_FAR",
     "PUBLISHED",
+    "AnswersWaiting",
     "AnyUser",
     "Circle",
     "FirstPhoto",
@@ -79,6 +82,7 @@ __all__ = [
     "TagNames",
     "active_match_count",
     "alerts_for",
+    "answers_waiting",
     "as_shown",
     "audience_q",
     "bookings_for_listing",

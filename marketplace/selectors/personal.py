@@ -1,6 +1,7 @@
 """The viewer's own listings, responses, matches, bookings, watches and alerts;
 tag suggestions and the places a search can start from."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
@@ -79,6 +80,39 @@ def active_match_count(listing: Listing) -> int:
     return Match.objects.filter(
         listing=listing, state__in=[Match.State.ACTIVE, Match.State.DONE]
     ).count()
+
+
+@dataclass(frozen=True)
+class AnswersWaiting:
+    """What waits for an author's answer on her listings."""
+
+    responses: int  # answers to her listings, pending
+    bookings: int  # requests to borrow her things, not yet confirmed
+
+    @property
+    def total(self) -> int:
+        return self.responses + self.bookings
+
+
+def answers_waiting(user: AnyUser) -> AnswersWaiting:
+    """The pending responses to ``user``'s listings and the booking requests of
+    her things she has not answered, counted in one query (the same responses
+    as ``my_listings``' ``pending_count``)."""
+    if not user.is_authenticated:
+        return AnswersWaiting(0, 0)
+    counts = Listing.objects.filter(author=user).aggregate(
+        responses=Count(
+            "responses",
+            filter=Q(responses__state=Response.State.PENDING),
+            distinct=True,
+        ),
+        bookings=Count(
+            "bookings",
+            filter=Q(bookings__state=Booking.State.REQUESTED),
+            distinct=True,
+        ),
+    )
+    return AnswersWaiting(counts["responses"] or 0, counts["bookings"] or 0)
 
 
 # --- lending -------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from .conversations import (
     people_addable_to,
     people_reachable_by,
     share_invitations_for,
+    share_invitations_waiting,
+    unread_conversations,
 )
 from .messages import (
     RECENT_LIMIT,
@@ -76,7 +78,9 @@ __all__ = [
     "read_floor",
     "recent_messages",
     "share_invitations_for",
+    "share_invitations_waiting",
     "shared_channel_ids",
     "shared_in_ids",
+    "unread_conversations",
     "unread_notification_count",
 ]

@@ -206,3 +206,33 @@ def share_invitations_for(
         .select_related("channel__community", "invited_by")
         .order_by("created_at")
     )
+
+
+def share_invitations_waiting(user: AnyUser) -> list[ChannelShare]:
+    """Channels of other communities waiting for an answer from a community
+    ``user`` organises (an active organiser's membership), oldest first, with the
+    invited community and the channel's own; one query."""
+    if not user.is_authenticated:
+        return []
+    organised = Membership.objects.filter(
+        user=user, state=Membership.State.ACTIVE, role=Membership.Role.ORGANISER
+    ).values("community_id")
+    return list(
+        ChannelShare.objects.filter(
+            community_id__in=organised, state=ChannelShare.State.PENDING
+        )
+        .select_related("community", "channel__community")
+        .order_by("created_at", "pk")
+    )
+
+
+def unread_conversations(
+    user: AnyUser, *, limit: int
+) -> tuple[int, list[Conversation]]:
+    """How many conversations ``user`` may read have messages unread by her, and
+    the ``limit`` with the newest activity among them (with ``unread_count``, the
+    community and the participants for display_title); four queries."""
+    if not user.is_authenticated:
+        return 0, []
+    unread = conversations_with_unread(user).filter(unread_count__gt=0)
+    return unread.count(), list(unread[:limit])

@@ -1,8 +1,10 @@
-/* Leaflet maps for the marketplace, an enhancement over pages that work without it.
+/* Leaflet maps, an enhancement over pages that work without them.
  *
  * #listing-map: the listings of the current result page as circles (never pins)
  *   around their public points, which are grid-cell centres, not addresses.
  * #pick-map: on the listing form, a click fills the latitude/longitude fields.
+ * #place-map: on an event page, a ring around the event's place, whose address
+ *   the page says in words above it.
  * Tiles come from the NABOLAG_MAP_TILE_URL setting, passed in the page's JSON.
  * The controls' words come translated from the map element's data-* attributes
  * (Leaflet's own are English).
@@ -107,8 +109,21 @@
     });
   }
 
+  function placeMap() {
+    var element = document.getElementById("place-map");
+    var config = readConfig("place-map-config");
+    if (!element || !config || typeof L === "undefined") return;
+    element.hidden = false;
+    var map = baseMap(element, config);
+    L.circleMarker(config.point, {
+      radius: 10, color: "#14492c", weight: 3, fillColor: "#1f6f43", fillOpacity: 0.5
+    }).addTo(map).bindTooltip(config.title);
+    map.setView(config.point, 15);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     listingMap();
     pickMap();
+    placeMap();
   });
 })();

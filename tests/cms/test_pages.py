@@ -399,9 +399,13 @@ def _busy_hub(hub, make_portal, portals: int, items: int = 1) -> list[PortalPage
 # session (without Redis), the member's rights (2 permission queries, and her
 # communities or her membership) and the header (3: unseen alerts, unread
 # messages, page-editing rights). None grows with the number of portals, news,
-# events or members.
+# events or members. A member's hub home is her own (tests/cms/test_home.py): for
+# one with no home village and nothing waiting, 10 more (her memberships, her
+# portals' news and events, the newest listings' count, page and cards, her unread
+# conversations' count and page, answers to her listings, requests to join and
+# shared channels where she organises).
 HUB_HOME_QUERIES = 9
-HUB_HOME_MEMBER_QUERIES = 16 + session_queries()
+HUB_HOME_MEMBER_QUERIES = 16 + session_queries() + 10
 PORTAL_QUERIES = 10
 PORTAL_MEMBER_QUERIES = 17 + session_queries()
 

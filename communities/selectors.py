@@ -1,11 +1,12 @@
 """Reads of communities and memberships, scoped by what the viewer may see."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Community, Membership
+from .models import Community, Invitation, Membership
 
 AnyUser = User | AnonymousUser
 
@@ -167,3 +168,15 @@ def join_requests_waiting(user: AnyUser) -> list[Community]:
         .order_by("name")
     )
 
+
+def invitations_sent(*, viewer: AnyUser, community: Community) -> QuerySet[Invitation]:
+    """The community's invitations that still work (neither revoked, expired nor
+    used up), newest first, for its organisers; empty for anyone else."""
+    if not can_manage_members(user=viewer, community=community):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        community=community,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        uses__lt=F("max_uses"),
+    ).order_by("-created_at")

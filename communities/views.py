@@ -96,8 +96,13 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
                 viewer=request.user, community=community
             )
         ),
-        "requests": selectors.pending_requests(
-            viewer=request.user, community=community
+        "requests": list(
+            selectors.pending_requests(viewer=request.user, community=community)
+        ),
+        "invitations": (
+            list(selectors.invitations_sent(viewer=request.user, community=community))
+            if can_manage
+            else []
         ),
         "can_manage": can_manage,
         "invitation_form": InvitationForm(community=community) if can_manage else None,

@@ -95,7 +95,7 @@ class ListingForm(forms.Form):
     description = forms.CharField(
         label=_("Description"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     tags = forms.CharField(
@@ -139,7 +139,7 @@ class ListingForm(forms.Form):
         initial=1,
     )
     photos = PhotosField(
-        label=_("Photos (optional)"),
+        label=_("Photos"),
         required=False,
         help_text=_("Up to 4 JPEG, PNG or WebP photos of at most 8 MB each."),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
@@ -187,9 +187,6 @@ class ListingForm(forms.Form):
         if self.kind is not None:
             for name in BY_KIND - KIND_FIELDS.get(self.kind, BY_KIND):
                 del self.fields[name]
-        for field in self.fields.values():
-            if not field.widget.is_hidden:
-                field.widget.attrs.setdefault("class", "ds-input")
 
     def map_centre(self) -> tuple[float, float] | None:
         """Where the map starts without a point: the author's first community

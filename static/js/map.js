@@ -2,7 +2,8 @@
  *
  * #listing-map: the listings of the current result page as circles (never pins)
  *   around their public points, which are grid-cell centres, not addresses.
- * #pick-map: on the listing form, a click fills the latitude/longitude fields.
+ * #pick-map: on the listing form, a marker put by a click (or by keyboard at the
+ *   map's centre) and moved by dragging fills the hidden latitude/longitude inputs.
  * #place-map: on an event page, a ring around the event's place, whose address
  *   the page says in words above it.
  * Tiles come from the NABOLAG_MAP_TILE_URL setting, passed in the page's JSON.
@@ -81,31 +82,67 @@
     }
   }
 
+  // The listing form's place: a marker put by a click, moved by dragging, or
+  // by keyboard: the arrow keys pan the focused map and "Put the point here"
+  // drops it at the map's centre (the cross). Its point fills the hidden
+  // latitude/longitude inputs; the address field stays the typed alternative.
   function pickMap() {
     var element = document.getElementById("pick-map");
     var config = readConfig("pick-map-config");
     var lat = document.getElementById("id_latitude");
     var lon = document.getElementById("id_longitude");
-    if (!element || !config || !lat || !lon || typeof L === "undefined") return;
+    var tools = document.getElementById("pick-map-tools");
+    var status = document.getElementById("pick-map-status");
+    if (!element || !config || !lat || !lon || !tools || typeof L === "undefined") return;
     element.hidden = false;
+    tools.hidden = false;
     var map = baseMap(element, config);
     var marker = null;
-    function show(latlng) {
-      if (marker) { marker.setLatLng(latlng); } else {
-        marker = L.circle(latlng, { radius: 30, color: "#1f6f43", weight: 3 }).addTo(map);
-      }
+    var words = element.dataset;
+    function say(text) { if (status) status.textContent = text; }
+    function store(latlng) {
+      lat.value = latlng.lat.toFixed(6);
+      lon.value = latlng.lng.toFixed(6);
+      say(words.picked || "");
     }
+    function show(latlng) {
+      if (marker) { marker.setLatLng(latlng); return; }
+      marker = L.circleMarker(latlng, {
+        radius: 10, color: "#14492c", weight: 3, fillColor: "#1f6f43", fillOpacity: 0.6
+      }).addTo(map);
+    }
+    function put(latlng) { show(latlng); store(latlng); }
     if (lat.value && lon.value) {
       var start = [parseFloat(lat.value), parseFloat(lon.value)];
       map.setView(start, 15);
       show(start);
+    } else if (config.centre) {
+      map.setView(config.centre, 13);
     } else {
       map.setView([56.0, 10.0], 6);
     }
-    map.on("click", function (event) {
-      lat.value = event.latlng.lat.toFixed(6);
-      lon.value = event.latlng.lng.toFixed(6);
-      show(event.latlng);
+    map.on("click", function (event) { put(event.latlng); });
+    // Dragging: press on the marker and move; the map does not pan meanwhile.
+    map.on("mousedown", function (event) {
+      if (!marker || map.latLngToContainerPoint(marker.getLatLng())
+        .distanceTo(event.containerPoint) > 14) return;
+      map.dragging.disable();
+      map.on("mousemove", drag);
+      map.once("mouseup", function () {
+        map.off("mousemove", drag);
+        map.dragging.enable();
+        store(marker.getLatLng());
+      });
+    });
+    function drag(event) { marker.setLatLng(event.latlng); }
+    document.getElementById("pick-map-here").addEventListener("click", function () {
+      put(map.getCenter());
+    });
+    document.getElementById("pick-map-clear").addEventListener("click", function () {
+      lat.value = "";
+      lon.value = "";
+      if (marker) { map.removeLayer(marker); marker = null; }
+      say(words.cleared || "");
     });
   }
 

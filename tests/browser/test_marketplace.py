@@ -116,3 +116,61 @@ def test_list_and_detail_pages_have_no_serious_accessibility_violations(
     assert list_violations == []
     assert detail_violations == []
     assert overflow == 0  # nothing scrolls sideways on a 320-pixel screen
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= window.innerWidth"
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_lending_listing_is_posted_kind_first_with_its_place_picked_by_keyboard(
+    new_page, live_daphne, residents, width
+):
+    _village, karen, _lars = residents
+    page = signed_in_page(new_page, live_daphne, karen, width=width, height=800)
+
+    page.goto("/help/new/")
+    kind_violations = axe_violations(page)
+    kind_fits = _no_horizontal_scroll(page)
+    page.get_by_label("To lend").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#id_title")).to_be_visible()
+    asks_helpers = page.locator("#id_helpers_needed").count()
+    page.locator("#id_title").fill("Trailer til udlån")
+    page.locator("#id_description").fill("Lille trailer med presenning.")
+    page.locator("#id_category").select_option("repairs")
+    page.get_by_label("Skovby").check()
+    page.locator("#pick-map").focus()
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Put the point here").press("Enter")
+    expect(page.locator("#pick-map-status")).to_have_text(
+        "The point is set on the map."
+    )
+    form_violations = axe_violations(page)
+    form_fits = _no_horizontal_scroll(page)
+    latitude = page.locator("#id_latitude").input_value()
+    page.locator("button[name=publish]").click()
+
+    expect(page.locator("h1")).to_have_text("Trailer til udlån")
+    assert asks_helpers == 0
+    assert float(latitude) == pytest.approx(56.171, abs=0.05)
+    assert kind_violations == []
+    assert form_violations == []
+    assert kind_fits
+    assert form_fits
+
+
+def test_a_click_on_the_map_picks_the_place(new_page, live_daphne, residents):
+    _village, karen, _lars = residents
+    page = signed_in_page(new_page, live_daphne, karen)
+    page.goto("/help/new/?kind=give")
+
+    page.locator("#pick-map").click(position={"x": 120, "y": 80})
+
+    expect(page.locator("#pick-map-status")).to_have_text(
+        "The point is set on the map."
+    )
+    assert page.locator("#id_latitude").input_value() != ""
+    assert page.locator("#id_longitude").input_value() != ""

@@ -248,8 +248,8 @@ PHOTOS = {
 }
 # The demo villages' portal colours (cms.demo), for the photos' accents.
 VILLAGE_COLOURS = {"skovby": "#1f6f43", "havrum": "#1d4e89", "linda": "#7a3b69"}
-# Small enough for a listing card; the listing's page shows the same file.
-PHOTO_SIZE = (960, 720)
+# 16:9 like the cards, and small enough for one; the listing page shows the same file.
+PHOTO_SIZE = (1280, 720)
 
 
 def _photos(title: str, colour: str) -> dict:

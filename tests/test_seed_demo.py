@@ -3,13 +3,26 @@
 seed_demo must be idempotent, because `make run` calls it on every start.
 """
 
+import io
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from PIL import Image
 from wagtail.models import Site
 
+from cms.models import EventPage, NewsPage, PortalPage
+from hub.demo_pictures import Scene, paint
+from marketplace.models import ListingPhoto
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """The demo's pictures and photos go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _row_counts() -> dict[str, int]:
@@ -54,3 +67,29 @@ def test_seed_demo_serves_the_hub_and_its_links_on_the_port_it_is_given(
     assert Site.objects.get(hostname="skovby.localhost").port == 8101
     assert on_portal_host.context["page"].title == "Skovby"
     assert 'class="hub-link" href="http://127.0.0.1:8101/"' in on_portal_host.text
+
+
+def test_seed_demo_gives_every_portal_and_most_news_and_events_a_described_picture(
+    mailoutbox,
+):
+    call_command("seed_demo", "--force", verbosity=0)
+
+    portals = list(PortalPage.objects.select_related("image"))
+    assert len(portals) >= 7
+    assert all(p.image is not None and p.image_alt for p in portals)
+    assert {(p.image.width, p.image.height) for p in portals} == {(1600, 900)}
+    for model in (NewsPage, EventPage):
+        pictured = model.objects.filter(image__isnull=False).exclude(image_alt="")
+        assert pictured.count() > model.objects.count() / 2
+    assert ListingPhoto.objects.exclude(alt_text="").count() >= 3
+
+
+def test_the_demo_pictures_are_the_same_on_every_run_and_differ_by_seed():
+    harbour = paint(Scene("harbour", seed="Havrum", colour="#1d4e89"))
+
+    again = paint(Scene("harbour", seed="Havrum", colour="#1d4e89"))
+    other = paint(Scene("harbour", seed="Ny bænk ved havnen", colour="#1d4e89"))
+
+    assert harbour == again
+    assert harbour != other
+    assert Image.open(io.BytesIO(harbour)).size == (1600, 900)

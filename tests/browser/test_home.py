@@ -75,17 +75,25 @@ def test_a_resident_finds_her_own_home_and_it_passes_axe(
 
     page.goto("/")
 
-    main = page.locator("main")
-    expect(main.get_by_role("heading", level=1)).to_contain_text("Karen")
-    expect(main.get_by_role("link", name="Fællesspisning")).to_be_visible()
-    expect(main.get_by_role("link", name="Ny legeplads ved skolen")).to_be_visible()
-    expect(main.get_by_role("link", name="Hjælp i haven")).to_be_visible()
-    expect(main.get_by_role("link", name="Lars")).to_be_visible()
-    expect(main.get_by_text("Skovby Seniorklub has invited you")).to_be_visible()
+    def section(heading_id):
+        return page.locator(f'section[aria-labelledby="{heading_id}"]')
+
+    expect(page.locator("main h1")).to_contain_text("Karen")
+    mine = section("mine-heading")
+    expect(mine.get_by_role("link", name="Fællesspisning")).to_be_visible()
+    expect(mine.get_by_role("link", name="Ny legeplads ved skolen")).to_be_visible()
+    expect(
+        section("near-heading").get_by_role("link", name="Hjælp i haven")
+    ).to_be_visible()
+    messages = section("messages-heading")
+    expect(messages.get_by_role("link", name="Lars")).to_be_visible()
+    expect(
+        section("waiting-heading").get_by_text("Skovby Seniorklub has invited you")
+    ).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert axe_violations(page) == []
 
-    main.get_by_role("link", name="Lars").click()
+    messages.get_by_role("link", name="Lars").click()
     page.wait_for_load_state()
 
     expect(page.get_by_text("Skal vi følges til fællesspisningen?")).to_be_visible()

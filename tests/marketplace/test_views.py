@@ -109,7 +109,7 @@ def test_an_address_that_cannot_be_found_keeps_the_form_and_offers_the_map(
     assert response.status_code == 400
     assert "We could not find this address" in page
     assert 'value="Hjælp med haven"' in page
-    assert "click the map" in page
+    assert "You can also pick the point on the map below." in page
     assert not Listing.objects.exists()
 
 

@@ -126,8 +126,10 @@ def test_on_a_wide_screen_the_navigation_sits_in_one_row_without_a_menu_button(
 
 
 def test_without_javascript_the_phone_navigation_stays_open(
-    browser, live_daphne, skovby
+    browser, live_daphne, transactional_db, skovby
 ):
+    # Its own context, as new_page gives none without JavaScript; the live
+    # server sees the portal only through a transactional database.
     context = browser.new_context(
         base_url=live_daphne, viewport=PHONE, java_script_enabled=False
     )

@@ -74,6 +74,11 @@ def live_daphne(django_db_setup, django_db_blocker) -> Iterator[str]:
     with django_db_blocker.unblock():
         database_name = connection.settings_dict["NAME"]
         connection.close()
+        # A pooled connection stays open after close(): forked into the child,
+        # its socket would serve two processes at once and both would hang on
+        # it. Close the pool, so each process opens its own.
+        if getattr(connection, "pool", None) is not None:
+            connection.close_pool()
         process = DaphneProcess(
             "127.0.0.1",
             _make_application,

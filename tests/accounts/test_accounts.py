@@ -140,7 +140,7 @@ def test_sign_up_without_accepting_the_privacy_notice_is_refused_and_keeps_the_t
 
     assert response.status_code == 200
     [error] = response.context["form"].errors["privacy_accepted"]
-    assert "privacy notice" in error
+    assert "privatlivserklæringen" in error
     assert 'value="Karen fra Ærø"' in response.text
     assert 'value="ny@example.org"' in response.text
     assert not User.objects.filter(email="ny@example.org").exists()

@@ -88,7 +88,7 @@ def test_a_picture_without_a_description_is_refused_by_the_editor(
         page.full_clean()
 
     assert "image_alt" in error.value.message_dict
-    assert "Describe the picture" in error.value.message_dict["image_alt"][0]
+    assert "Beskriv billedet" in error.value.message_dict["image_alt"][0]
     stored = type(page).objects.get(pk=page.pk)
     assert stored.image_id is None
     assert stored.image_alt == ""

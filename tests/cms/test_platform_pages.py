@@ -119,7 +119,7 @@ def test_two_pages_cannot_have_the_same_role(hub):
     with pytest.raises(ValidationError) as refused:
         copy.full_clean()
 
-    assert "Another page already has this role." in str(refused.value)
+    assert "En anden side har allerede denne rolle." in str(refused.value)
 
 
 def test_a_copy_of_a_platform_page_has_no_role(hub):

@@ -16,15 +16,41 @@ from .models import ChannelShare, Conversation, Message
 
 logger = logging.getLogger(__name__)
 
+# (key, who: the n-th member, minutes after the first message, text): a few
+# short exchanges, some people writing twice in a row, as they do in a chat.
 VILLAGE_TALK = [
-    "Godmorgen! Er der nogen, der har set en sort kat med hvid pote ved kirken?",
-    "Ja, den sad hos os i carporten i går aftes. Jeg tror, den hører til i nr. 12.",
-    "Husk fællesspisning i forsamlingshuset på torsdag kl. 18. Tilmelding på https://example.org/spisning",
-    "Vi tager to gryder lasagne med 🙂",
-    "Vejen ved gadekæret er glat i morges, kør forsigtigt.",
-    "Tak for info! Kommunen har lovet at salte i eftermiddag.",
-    "Nogen der kan låne mig en trailer på lørdag?",
-    "Du kan låne min, den står i indkørslen, bare tag nøglen i postkassen.",
+    (
+        "0",
+        0,
+        0,
+        "Godmorgen! Er der nogen, der har set en sort kat med hvid pote ved kirken?",
+    ),
+    ("0b", 0, 2, "Den har et rødt halsbånd og er lidt sky."),
+    (
+        "1",
+        1,
+        25,
+        "Ja, den sad hos os i carporten i går aftes. Jeg tror, den hører til i nr. 12.",
+    ),
+    ("1b", 0, 31, "Tak! Jeg banker på hos dem."),
+    (
+        "2",
+        2,
+        660,
+        "Husk fællesspisning i forsamlingshuset på torsdag kl. 18. Tilmelding på https://example.org/spisning",
+    ),
+    ("3", 3, 674, "Vi tager to gryder lasagne med 🙂"),
+    ("3b", 3, 675, "Og en stor skål salat."),
+    ("4", 4, 1320, "Vejen ved gadekæret er glat i morges, kør forsigtigt."),
+    ("5", 5, 1360, "Tak for info! Kommunen har lovet at salte i eftermiddag."),
+    ("6", 6, 1980, "Nogen der kan låne mig en trailer på lørdag?"),
+    (
+        "7",
+        1,
+        1992,
+        "Du kan låne min, den står i indkørslen, bare tag nøglen i postkassen.",
+    ),
+    ("7b", 6, 1994, "Super, tusind tak!"),
 ]
 ASSOCIATION_TALK = [
     "Velkommen til alle nye medlemmer i denne sæson!",
@@ -80,14 +106,18 @@ def _general_talk(community: Community) -> None:
     if not people:
         return
     channel = services.channel_ensure_general(community=community)
-    lines = (
-        VILLAGE_TALK if community.kind == Community.Kind.VILLAGE else ASSOCIATION_TALK
-    )
-    if community.kind == Community.Kind.CONTRACTOR:
-        lines = ["Ugeplan: mandag Skovby IF, tirsdag Havrum, onsdag Lindå."]
-    for n, body in enumerate(lines):
-        ago = timedelta(days=4) - timedelta(hours=11 * n)
-        _say(people[n % len(people)], channel, body, f"demo-{community.slug}-{n}", ago)
+    if community.kind == Community.Kind.VILLAGE:
+        lines = VILLAGE_TALK
+    elif community.kind == Community.Kind.CONTRACTOR:
+        lines = [
+            ("0", 0, 0, "Ugeplan: mandag Skovby IF, tirsdag Havrum, onsdag Lindå.")
+        ]
+    else:
+        lines = [(str(n), n, 660 * n, body) for n, body in enumerate(ASSOCIATION_TALK)]
+    for key, who, minutes, body in lines:
+        ago = timedelta(days=4) - timedelta(minutes=minutes)
+        author = people[who % len(people)]
+        _say(author, channel, body, f"demo-{community.slug}-{key}", ago)
 
 
 def _organisers(community: Community) -> list[User]:

@@ -22,6 +22,8 @@ LOGGING["root"]["level"] = "ERROR"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+# Pictures the tests make (the demo's, uploads) never land among the developer's own.
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: browser tests serve the app from a Daphne child process
     # that must see the same test database.

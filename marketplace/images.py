@@ -16,6 +16,8 @@ MAX_PHOTOS = 4
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_EDGE = 1600
+# A card's picture: 16:9 at twice the pixels of the widest card on a phone.
+CARD_SIZE = (640, 360)
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 TOO_MANY_PIXELS = _("This photo has too many pixels.")
 
@@ -81,3 +83,14 @@ def clean_photo(upload: UploadedFile) -> ContentFile:
     out = io.BytesIO()
     clean.save(out, format="JPEG", quality=85, optimize=True)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def card_picture(photo: ContentFile) -> ContentFile:
+    """``photo`` (a cleaned JPEG) cropped to CARD_SIZE about its centre, as WebP."""
+    photo.seek(0)
+    with Image.open(photo) as image:
+        card = ImageOps.fit(image.convert("RGB"), CARD_SIZE, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    card.save(out, format="WEBP", quality=80, method=4)
+    stem = photo.name.rsplit(".", 1)[0]
+    return ContentFile(out.getvalue(), name=f"{stem}.webp")

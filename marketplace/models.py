@@ -15,6 +15,8 @@ from taggit.managers import TaggableManager
 
 from hub.models import TimeStampedModel
 
+from .images import CARD_SIZE
+
 LAT = [MinValueValidator(-90), MaxValueValidator(90)]
 LON = [MinValueValidator(-180), MaxValueValidator(180)]
 
@@ -161,6 +163,10 @@ def _photo_path(instance: "ListingPhoto", filename: str) -> str:
     return f"marketplace/{instance.listing_id}/{filename}"
 
 
+def _card_path(instance: "ListingPhoto", filename: str) -> str:
+    return f"marketplace/{instance.listing_id}/cards/{filename}"
+
+
 class ListingPhoto(TimeStampedModel):
     """A resized JPEG with every EXIF field (GPS included) removed."""
 
@@ -172,6 +178,11 @@ class ListingPhoto(TimeStampedModel):
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    # The photo cropped to a card's 16:9 at CARD_SIZE (marketplace.images): what
+    # lists show, a tenth of the photo's bytes on a phone.
+    card = models.ImageField(
+        _("photo on a card"), upload_to=_card_path, blank=True, editable=False
+    )
     alt_text = models.CharField(
         _("description of the photo"), max_length=200, blank=True
     )
@@ -184,6 +195,17 @@ class ListingPhoto(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of listing {self.listing_id}"
+
+    @property
+    def card_picture(self):
+        """The file a card shows: the card-sized crop, or the photo itself for
+        one stored before crops were made."""
+        return self.card or self.image
+
+    @property
+    def card_size(self) -> tuple[int, int]:
+        """Width and height of ``card_picture`` (without opening the file)."""
+        return CARD_SIZE if self.card else (self.width, self.height)
 
 
 class Response(TimeStampedModel):

@@ -18,7 +18,7 @@ from communities.selectors import active_community_ids
 from hub import geo, ratelimit
 from hub.oncommit import on_commit
 from marketplace import selectors, tasks
-from marketplace.images import MAX_PHOTOS, PhotoInvalid, clean_photo
+from marketplace.images import MAX_PHOTOS, PhotoInvalid, card_picture, clean_photo
 from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
 
 from ._common import (
@@ -101,10 +101,11 @@ def _add_photos(
         photo = ListingPhoto.objects.create(
             listing=listing,
             image=content,
+            card=card_picture(content),
             position=position,
             alt_text=_one_line(description, 200),
         )
-        written.append(photo.image.name)
+        written += [photo.image.name, photo.card.name]
 
 
 @contextmanager
@@ -360,4 +361,6 @@ def photo_delete(*, actor: User, photo: ListingPhoto) -> None:
     """Remove one photo of one's own listing."""
     _require_author(actor, photo.listing)
     photo.image.delete(save=False)
+    if photo.card:
+        photo.card.delete(save=False)
     photo.delete()

@@ -5,8 +5,15 @@ import re
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 
-from tests.helpers import make_listing, photo_upload, session_queries
+from marketplace.models import ListingPhoto
+from tests.helpers import (
+    make_listing,
+    nearest_walk_queries,
+    photo_upload,
+    session_queries,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +37,39 @@ def test_a_search_card_shows_the_listings_first_photo_with_its_description(
     html = client.get(reverse("marketplace:list")).text
 
     [img] = _card_images(html)
-    assert f'src="{first.image.url}"' in img
+    assert f'src="{first.card.url}"' in img
+    assert first.card.url.endswith(".webp")
     assert 'alt="En blå ladcykel foran en hæk"' in img
-    assert f'width="{first.width}" height="{first.height}"' in img
+    assert 'width="640" height="360"' in img
     assert 'loading="lazy"' in img
+
+
+def test_a_card_shows_a_crop_of_the_photo_a_tenth_of_its_size(author, village):
+    listing = make_listing(
+        author, communities=[village], photos=[photo_upload(gps=False)]
+    )
+
+    photo = listing.photos.get()
+    with Image.open(photo.card.path) as card:
+        assert card.size == (640, 360)
+        assert card.format == "WEBP"
+        assert "exif" not in card.info
+    assert photo.card.size * 10 < photo.image.size
+
+
+def test_a_photo_stored_before_cards_were_made_shows_itself_on_its_card(
+    client, author, village
+):
+    listing = make_listing(
+        author, communities=[village], photos=[photo_upload(gps=False)]
+    )
+    photo = listing.photos.get()
+    ListingPhoto.objects.filter(pk=photo.pk).update(card="")
+
+    [img] = _card_images(client.get(reverse("marketplace:list")).text)
+
+    assert f'src="{photo.image.url}"' in img
+    assert f'width="{photo.width}" height="{photo.height}"' in img
 
 
 def test_a_card_without_a_photo_shows_no_image(client, author, village):
@@ -60,7 +96,7 @@ def test_a_search_with_photos_on_every_card_makes_the_same_queries(
 
     # As tests/marketplace/test_query_counts.py: the first photo comes with the
     # page's rows (marketplace.selectors.search.FirstPhoto).
-    with django_assert_num_queries(12 + session_queries()):
+    with django_assert_num_queries(12 + session_queries() + nearest_walk_queries()):
         response = client.get(
             reverse("marketplace:list"), {"near": "Skovby", "radius": 5}
         )

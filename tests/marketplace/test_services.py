@@ -105,6 +105,24 @@ def test_photos_are_resized_and_stripped_of_every_exif_field(author, village):
         assert "exif" not in stored.info
 
 
+def test_a_removed_photo_takes_its_card_with_it(author, village, neighbour, settings):
+    listing = make_listing(
+        author, communities=[village], photos=[photo_upload(gps=False)]
+    )
+    photo = listing.photos.get()
+    files = stored_files(settings)
+
+    with pytest.raises(services.NotPermitted):
+        services.photo_delete(actor=neighbour, photo=photo)
+    kept = stored_files(settings)
+    services.photo_delete(actor=author, photo=photo)
+
+    assert sorted(f.suffix for f in files) == [".jpg", ".webp"]
+    assert kept == files
+    assert not listing.photos.exists()
+    assert stored_files(settings) == []
+
+
 def test_photos_carry_the_description_people_give_them(author, village, neighbour):
     listing = make_listing(
         author,

@@ -13,6 +13,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from PIL import Image
 
 # A private point in Skovby's area and its street address: neither may ever leak.
@@ -25,6 +26,13 @@ def session_queries() -> int:
     """Queries a logged-in request spends reading its session: none when Redis
     keeps sessions in front of the database (cached_db), one otherwise."""
     return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+def nearest_walk_queries() -> int:
+    """The two statements PostgreSQL's nearest-first search spends setting and
+    resetting its planner settings around its query
+    (marketplace.selectors.search._index_walk); none on SQLite."""
+    return 2 if connection.vendor == "postgresql" else 0
 
 
 def requires_redis() -> pytest.MarkDecorator:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from marketplace import services
 from tests.factories import MembershipFactory
-from tests.helpers import make_listing, session_queries
+from tests.helpers import make_listing, nearest_walk_queries, session_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_a_search_near_a_place_makes_the_same_queries_however_many_listings(
     _listings(author, village, size)
     client.force_login(neighbour)
 
-    with django_assert_num_queries(12 + session_queries()):
+    with django_assert_num_queries(12 + session_queries() + nearest_walk_queries()):
         response = client.get(
             reverse("marketplace:list"), {"near": "Skovby", "radius": 5}
         )

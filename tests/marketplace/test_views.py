@@ -9,6 +9,7 @@ from tests.helpers import (
     ADDRESS,
     bomb_png,
     make_listing,
+    nearest_walk_queries,
     photo_upload,
     session_queries,
     stored_files,
@@ -37,7 +38,7 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
 
     # session, user, permissions, header, places, memberships, candidates, page,
     # tags, photos, tag list, alerts, the search form's communities: never per row.
-    with django_assert_num_queries(12 + session_queries()):
+    with django_assert_num_queries(12 + session_queries() + nearest_walk_queries()):
         response = client.get(
             reverse("marketplace:list"), {"near": "Skovby", "radius": 5}
         )

@@ -5,6 +5,7 @@ Every page is saved as a full-page screenshot in var/screenshots/ (look at them
 before a change to the face lands: `make test` leaves them there), and each must
 answer 200, fit its width without sideways scrolling and pass axe."""
 
+import gzip
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -165,3 +166,26 @@ def test_every_demo_page_answers_fits_and_passes_axe(
     shots = {p.name for p in SCREENSHOTS.glob(f"*-{width}.png")}
     assert f"visitor-hub-home-{width}.png" in shots
     assert f"resident-channel-{width}.png" in shots
+
+
+def test_the_hub_home_weighs_under_150_kb_compressed(new_page, live_daphne, demo):
+    """Everything a visitor's browser fetches for the hub home at 1280 pixels,
+    each response gzipped as a production server sends it (pictures, already
+    compressed, barely shrink)."""
+    page = new_page(width=1280, height=900)
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    page.evaluate(LOAD_EVERY_PICTURE)
+    page.wait_for_load_state("networkidle")
+
+    weight = sum(
+        len(gzip.compress(response.body()))
+        for response in responses
+        if response.ok and response.request.method == "GET"
+    )
+    kinds = {response.request.resource_type for response in responses}
+    assert {"document", "stylesheet", "script", "image"} <= kinds
+    assert weight < 150_000, f"{weight} bytes"

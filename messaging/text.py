@@ -225,6 +225,8 @@ def _rendered(message: Message, reactions: list[dict]) -> tuple[Later, list[str]
         ],
         "me": None,
         "can_write": False,
+        # The browser joins a live message to its author's group (chat.js).
+        "continued": False,
         # No reader's token (the page puts its own in): empty rather than
         # missing, which costs the template a failed lookup per form.
         "csrf_token": "",

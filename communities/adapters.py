@@ -1,4 +1,4 @@
-"""What higher apps do when a membership ends, registered at start-up.
+"""What higher apps do when a membership changes or ends, registered at start-up.
 
 ``communities`` sits below the apps that keep data tied to a membership (the
 restricted channels of ``messaging``, later the tasks of an agreement), so it may
@@ -12,8 +12,11 @@ from collections.abc import Callable
 from .models import Membership
 
 MembershipEnded = Callable[[Membership], None]
+# (membership, actor=, state=, role=): state and role are what they were before.
+MembershipChanged = Callable[..., None]
 
 _membership_ended: list[MembershipEnded] = []
+_membership_changed: list[MembershipChanged] = []
 
 
 def register_membership_ended(callback: MembershipEnded) -> None:
@@ -27,3 +30,18 @@ def membership_ended(membership: Membership) -> None:
     """Run every registered callback for a membership that just ended."""
     for callback in _membership_ended:
         callback(membership)
+
+
+def register_membership_changed(callback: MembershipChanged) -> None:
+    """Call ``callback(membership, actor=..., state=..., role=...)`` whenever a
+    membership's state or role changes (``state`` and ``role`` as they were,
+    empty for a new membership). Registering the same callback twice is a no-op."""
+    if callback not in _membership_changed:
+        _membership_changed.append(callback)
+
+
+def membership_changed(
+    membership: Membership, *, actor, state: str, role: str
+) -> None:
+    for callback in _membership_changed:
+        callback(membership, actor=actor, state=state, role=role)

@@ -70,12 +70,18 @@ def _save(
     membership: Membership, *, state: str, actor: User | None, **fields
 ) -> Membership:
     was_active = membership.state == State.ACTIVE
+    new = membership._state.adding
+    before = ("", "") if new else (membership.state, membership.role)
     membership.state = state
     membership.changed_by = actor
     for name, value in fields.items():
         setattr(membership, name, value)
     membership.save()
     _sync_editors_group(membership)
+    if (membership.state, membership.role) != before:
+        adapters.membership_changed(
+            membership, actor=actor, state=before[0], role=before[1]
+        )
     if was_active and state in (State.LEFT, State.REMOVED):
         adapters.membership_ended(membership)
     return membership

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "hub",
     "accounts",
     "communities",
+    "moderation",
     "marketplace",
     "messaging",
     "cms",
@@ -315,6 +316,10 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
+# The key that seals the audit log's rows (moderation.audit); SECRET_KEY when unset.
+# Keep it for the life of the log: rows sealed with another key no longer verify.
+NABOLAG_AUDIT_SECRET = os.environ.get("AUDIT_SECRET", "")
+
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # User media (listing photos, CMS images) are served by the app's own view

@@ -9,6 +9,7 @@ from accounts.models import User
 from hub import ratelimit
 from marketplace import selectors, threads
 from marketplace.models import AddressReveal, Listing, ListingLocation, Match, Response
+from moderation import audit
 
 from ._common import (
     InvalidState,
@@ -194,5 +195,12 @@ def match_reveal_address(*, viewer: User, match: Match) -> ListingLocation | Non
         return None
     location = selectors.private_location(viewer=viewer, listing=match.listing)
     if location is not None:
-        AddressReveal.objects.create(match=match, viewer=viewer)
+        with transaction.atomic():
+            reveal = AddressReveal.objects.create(match=match, viewer=viewer)
+            audit.record(
+                actor=viewer,
+                action="address.revealed",
+                subject=match.listing,
+                details={"match": match.pk, "reveal": reveal.pk},
+            )
     return location

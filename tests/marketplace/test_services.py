@@ -20,6 +20,7 @@ from marketplace.models import (
     Watch,
     WatchHit,
 )
+from moderation.models import AuditEntry
 from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import (
     ADDRESS,
@@ -470,7 +471,10 @@ def test_revealing_the_address_to_the_helper_is_recorded(listing, author, neighb
     location = services.match_reveal_address(viewer=neighbour, match=match)
 
     assert location.address == ADDRESS
-    assert AddressReveal.objects.filter(match=match, viewer=neighbour).count() == 1
+    [reveal] = AddressReveal.objects.filter(match=match, viewer=neighbour)
+    [entry] = AuditEntry.objects.filter(action="address.revealed")
+    assert (entry.actor_id, entry.subject_id) == (neighbour.pk, str(listing.pk))
+    assert entry.details_dict == {"match": match.pk, "reveal": reveal.pk}
 
 
 # --- lending -------------------------------------------------------------------------

@@ -40,8 +40,6 @@ def register_membership_changed(callback: MembershipChanged) -> None:
         _membership_changed.append(callback)
 
 
-def membership_changed(
-    membership: Membership, *, actor, state: str, role: str
-) -> None:
+def membership_changed(membership: Membership, *, actor, state: str, role: str) -> None:
     for callback in _membership_changed:
         callback(membership, actor=actor, state=state, role=role)

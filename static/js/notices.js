@@ -21,6 +21,10 @@ function bumpBadge(name) {
   const next = String((parseInt(count.dataset.count, 10) || 0) + 1);
   count.dataset.count = next; // the design system's badge draws this
   count.firstElementChild.textContent = next; // screen readers read this
+  // Past one, the label's plural form (Danish, Norwegian, Dutch and English
+  // have one form for one and one for every other count).
+  const label = badge.querySelector("[data-label-many]");
+  if (label && next !== "1") label.textContent = label.dataset.labelMany;
   badge.hidden = false;
 }
 

@@ -93,10 +93,16 @@ def test_a_direct_message_shows_a_notice_and_bumps_the_badge_on_any_page(
         "href", re.compile(rf"^{re.escape(direct.get_absolute_url())}#m-\d+$")
     )
     expect(reader.locator("[data-nav=messages] [data-count]")).to_have_text("1")
+    label = reader.locator("[data-nav=messages] [data-label-many]")
+    expect(label).to_have_text("ulæst")
     assert axe_violations(reader) == []
 
     reader.locator("#live-notices .live-notice-close").click()
     expect(reader.locator("#live-notices .live-notice")).to_have_count(0)
+    writer.locator("#id_body").fill("Eller i morgen?")
+    writer.locator("#composer button[type=submit]").click()
+    expect(reader.locator("[data-nav=messages] [data-count]")).to_have_text("2")
+    expect(label).to_have_text("ulæste")  # the plural, as a reload would read
 
 
 REFUSALS = {

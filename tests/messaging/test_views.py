@@ -125,9 +125,9 @@ LABEL = 'class="visually-hidden" data-label-many=" ulæste"'
     [
         # hidden at zero, the badge says what a live notice will make it: 1 unread;
         # it carries the plural for a live notice that counts past one.
-        (0, f' hidden>{BADGE % (0, 0)}<span {LABEL}> ulæst<'),
-        (1, f'>{BADGE % (1, 1)}<span {LABEL}> ulæst<'),
-        (2, f'>{BADGE % (2, 2)}<span {LABEL}> ulæste<'),
+        (0, f" hidden>{BADGE % (0, 0)}<span {LABEL}> ulæst<"),
+        (1, f">{BADGE % (1, 1)}<span {LABEL}> ulæst<"),
+        (2, f">{BADGE % (2, 2)}<span {LABEL}> ulæste<"),
     ],
 )
 def test_the_header_badge_says_unread_in_the_form_its_count_takes(

@@ -76,7 +76,7 @@ def test_the_most_used_pages_score_100_for_accessibility(
     scores = {
         "hub home": _accessibility(f"{live_daphne}/"),
         "portal": _accessibility(f"{live_daphne}{portal}"),
-        "listing search": _accessibility(f"{live_daphne}/help/?radius=20", cookie),
+        "listing search": _accessibility(f"{live_daphne}/help/?radius=25", cookie),
         "conversation": _accessibility(
             f"{live_daphne}/messages/c/{channel.pk}/", cookie
         ),

@@ -83,7 +83,7 @@ def _resident_pages(karen: User) -> dict[str, str]:
         "home": "/",
         "my-communities": "/communities/mine/",
         "village": f"/communities/{skovby.slug}/",
-        "help-search": "/help/?radius=20",
+        "help-search": "/help/?radius=25",
         "listing": f"/help/{listing.pk}/",
         "new-listing": "/help/new/",
         "new-lending": "/help/new/?kind=lend",

@@ -131,6 +131,8 @@ def _walk(page, who: str, pages: dict[str, str], width: int) -> list[str]:
             "() => document.documentElement.scrollWidth <= window.innerWidth"
         ):
             problems.append(f"{where}: scrolls sideways")
+        if page.locator("[aria-invalid=true], .ds-validation-message").count():
+            problems.append(f"{where}: a form says its input is wrong")
         for violation in axe_violations(page):
             problems.append(f"{where}: axe {violation['id']}")
     return problems

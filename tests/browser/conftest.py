@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from tests.htmlcheck import record_html
 
@@ -198,3 +199,14 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
         for violation in results.response["violations"]
         if violation["impact"] in impacts
     ]
+
+
+def signed_in_page(new_page, base_url, user, **options):
+    """A new browser context (``new_page``'s size and locale ``options``) carrying
+    ``user``'s session cookie."""
+    client = Client()
+    client.force_login(user)
+    page = new_page(**options)
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+    page.context.add_cookies([{**cookie, "url": base_url}])
+    return page

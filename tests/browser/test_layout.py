@@ -5,13 +5,12 @@ stays in reach without JavaScript."""
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from cms.models import PortalIndexPage
 from messaging import services
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, signed_in_page
 from tests.factories import MembershipFactory
 from tests.helpers import make_listing, send
 
@@ -41,16 +40,6 @@ def skovby(hub, staff):
 def karen(skovby):
     community = skovby.community
     return MembershipFactory(community=community, user__display_name="Karen").user
-
-
-def signed_in_page(new_page, base_url, user, **size):
-    """A new browser context carrying ``user``'s session cookie."""
-    client = Client()
-    client.force_login(user)
-    page = new_page(**size)
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    page.context.add_cookies([{**cookie, "url": base_url}])
-    return page
 
 
 def _scroll_width(page) -> int:

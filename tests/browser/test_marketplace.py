@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from marketplace.models import Match
+from tests.browser import conftest
 from tests.browser.conftest import axe_violations
 from tests.factories import CommunityFactory, MembershipFactory
 
@@ -16,13 +16,8 @@ TITLE = "Hjælp til digital post"
 
 
 def signed_in_page(new_page, base_url, user, **size):
-    """A new browser context carrying ``user``'s session cookie, in English."""
-    client = Client()
-    client.force_login(user)
-    page = new_page(locale="en-GB", **size)
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    page.context.add_cookies([{**cookie, "url": base_url}])
-    return page
+    """``user``'s browser context, in English (these tests read English)."""
+    return conftest.signed_in_page(new_page, base_url, user, locale="en-GB", **size)
 
 
 @pytest.fixture

@@ -11,20 +11,10 @@ from playwright.sync_api import expect
 
 from messaging import services
 from messaging.models import Message
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, signed_in_page
 from tests.factories import CommunityFactory, MembershipFactory
 
 pytestmark = pytest.mark.browser
-
-
-def signed_in_page(new_page, base_url, user, **size):
-    """A new browser context carrying ``user``'s session cookie."""
-    client = Client()
-    client.force_login(user)
-    page = new_page(**size)
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    page.context.add_cookies([{**cookie, "url": base_url}])
-    return page
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 
 from accounts.models import User
 from cms.models import EventPage, NewsPage, PortalPage
@@ -20,7 +19,7 @@ from communities.models import Community
 from marketplace.models import Listing
 from messaging.models import Conversation
 
-from .conftest import axe_violations
+from .conftest import axe_violations, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -105,14 +104,10 @@ def _organiser_pages() -> dict[str, str]:
     }
 
 
-def _signed_in(new_page, base_url: str, user: User | None, width: int):
-    page = new_page(width=width, height=800)
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-        page.context.add_cookies([{**cookie, "url": base_url}])
-    return page
+def _page_of(new_page, base_url: str, user: User | None, width: int):
+    if user is None:
+        return new_page(width=width, height=800)
+    return signed_in_page(new_page, base_url, user, width=width, height=800)
 
 
 def _walk(page, who: str, pages: dict[str, str], width: int) -> list[str]:
@@ -146,19 +141,19 @@ def test_every_demo_page_answers_fits_and_passes_axe(
     lars = User.objects.get(email="lars@demo.example")
 
     problems = _walk(
-        _signed_in(new_page, live_daphne, None, width),
+        _page_of(new_page, live_daphne, None, width),
         "visitor",
         _visitor_pages(),
         width,
     )
     problems += _walk(
-        _signed_in(new_page, live_daphne, karen, width),
+        _page_of(new_page, live_daphne, karen, width),
         "resident",
         _resident_pages(karen),
         width,
     )
     problems += _walk(
-        _signed_in(new_page, live_daphne, lars, width),
+        _page_of(new_page, live_daphne, lars, width),
         "organiser",
         _organiser_pages(),
         width,

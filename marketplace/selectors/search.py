@@ -256,8 +256,8 @@ class PointDistance(Func):
 
 class InBox(Func):
     """``point <@ box``: the public point lies in ``box``, which the GiST index
-    answers by visiting only the rows inside. Only where nothing is ordered by
-    ``<->`` (see ``_nearest_knn``)."""
+    answers by visiting only the rows inside (ordered by ``<->`` only under
+    ``_index_walk``)."""
 
     arg_joiner = " <@ "
     template = "(%(expressions)s)"
@@ -281,19 +281,15 @@ Row = tuple[int, float, float]
 Batch = tuple[list[Row], float | None]
 
 
-def _in_ranges(qs: QuerySet[Listing], box: geo.BBox) -> QuerySet[Listing]:
-    return qs.filter(
-        public_latitude__range=(box.min_lat, box.max_lat),
-        public_longitude__range=(box.min_lon, box.max_lon),
-    ).order_by()
-
-
 def _in_box(qs: QuerySet[Listing], box: geo.BBox) -> QuerySet[Listing]:
     """The rows whose public point lies in ``box``, unordered. On PostgreSQL by
     the GiST index: the B-tree would read the box's whole band of latitude."""
     if connection.vendor == "postgresql":
         return qs.filter(InBox(box)).order_by()
-    return _in_ranges(qs, box)
+    return qs.filter(
+        public_latitude__range=(box.min_lat, box.max_lat),
+        public_longitude__range=(box.min_lon, box.max_lon),
+    ).order_by()
 
 
 def _box_rows(qs: QuerySet[Listing], box: geo.BBox) -> QuerySet:

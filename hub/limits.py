@@ -38,6 +38,9 @@ LIMITS: dict[str, Limit] = {
     "channel-share": Limit(30, HOUR),
     "direct-start": Limit(30, HOUR),
     "participant-add": Limit(60, HOUR),
+    # moderation
+    "report-submit": Limit(20, HOUR),
+    "case-decide": Limit(300, HOUR),
     # cms: messages to the municipality from the contact page
     "contact-send": Limit(5, HOUR),
     "contact-send-visitors": Limit(60, HOUR),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("help/", include("marketplace.urls")),
     path("messages/", include("messaging.urls")),
+    path("moderation/", include("moderation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("site/", include("cms.urls")),
 ]

@@ -9,8 +9,9 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from communities import adapters
 
-        from . import hooks
+        from . import hooks, moderation
         from .services.participants import participants_drop_for_ended_membership
 
         hooks.connect()
+        moderation.register_reportables()
         adapters.register_membership_ended(participants_drop_for_ended_membership)

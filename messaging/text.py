@@ -29,6 +29,8 @@ WORDS = {
     "reply": _("Reply"),
     "edit": _("Edit"),
     "remove": _("Remove"),
+    "report": _("Report"),
+    "why_hidden": _("See what you wrote and why it was hidden"),
 }
 REPLY_TO = _("Reply to %(name)s")
 

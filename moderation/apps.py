@@ -10,6 +10,8 @@ class ModerationConfig(AppConfig):
         # communities sits below moderation: it calls what is registered here.
         from communities import adapters
 
+        from . import reportables
         from .audit import record_membership_change
 
         adapters.register_membership_changed(record_membership_change)
+        reportables.register_reportables()

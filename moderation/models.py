@@ -58,3 +58,193 @@ class AuditEntry(models.Model):
     @property
     def details_dict(self) -> dict:
         return json.loads(self.details)
+
+
+class Reason(models.TextChoices):
+    """Why a person reports something (the reasons of the report form)."""
+
+    SPAM = "spam", _("Spam or advertising")
+    HARASSMENT = "harassment", _("Harassment or hate")
+    OFF_TOPIC = "off_topic", _("Does not belong here")
+    PRIVATE_DATA = "private_data", _("Exposes someone's private data")
+    ILLEGAL = "illegal", _("Illegal")
+    OTHER = "other", _("Something else")
+
+
+class Case(models.Model):
+    """The notices on one revision of one item, and what became of them.
+
+    ``kind`` and ``object_id`` name the item through the registry
+    (``moderation.registry``); ``revision`` is the version reported, and
+    ``excerpt`` its text as it was. ``space`` is the community whose organisers
+    moderate it (none: municipal moderators only). ``hidden_at`` is set while the
+    item is hidden, pending review or by a decision."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
+        APPEALED = "appealed", _("Appealed")
+        CLOSED = "closed", _("Closed")
+
+    class Escalation(models.TextChoices):
+        ORGANISER = "organiser", _("Passed on by an organiser")
+        ILLEGAL = "illegal", _("Reported as illegal")
+        OVERDUE = "overdue", _("Open for more than 48 hours")
+        ABOUT_ORGANISER = "about_organiser", _("About an organiser")
+        APPEAL = "appeal", _("Appeal of an organiser's decision")
+
+    kind = models.CharField(_("kind"), max_length=32)
+    object_id = models.CharField(_("item"), max_length=64)
+    revision = models.CharField(_("revision"), max_length=64)
+    excerpt = models.TextField(_("as reported"), blank=True)
+    space = models.ForeignKey(
+        "communities.Community",
+        verbose_name=_("space"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_cases",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_cases",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.OPEN
+    )
+    score = models.FloatField(_("score"), default=0)
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    escalation = models.CharField(
+        _("escalated"), max_length=24, choices=Escalation.choices, blank=True
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "revision"], name="case_per_revision"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "space", "opened_at"]),
+            models.Index(fields=["kind", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def is_escalated(self) -> bool:
+        return bool(self.escalation)
+
+    @property
+    def latest_decision(self) -> "Decision | None":
+        """The last decision (from the prefetched ``decisions`` when there)."""
+        decisions = list(self.decisions.all())
+        return decisions[-1] if decisions else None
+
+
+class Report(models.Model):
+    """One person's notice about a case's item. The same person reporting the
+    same revision again adds to their report (``repeats``) rather than a second
+    one. ``weight`` is what it added to the case's score when it came in."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_reports",
+    )
+    reporter_email = models.EmailField(_("e-mail address"), blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    legal_ground = models.TextField(_("the law it breaks"), max_length=1000, blank=True)
+    details = models.TextField(_("what is wrong"), max_length=2000, blank=True)
+    weight = models.FloatField(default=1)
+    repeats = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "reporter"],
+                condition=models.Q(reporter__isnull=False),
+                name="report_per_reporter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on case {self.case_id}"
+
+
+class Decision(models.Model):
+    """What a moderator decided on a case, with its statement of reasons.
+
+    The statement is built from the structured fields when the decision is made,
+    in the author's language, and never changes after (``save`` refuses an
+    update): what the author was sent is what stays on record."""
+
+    class Action(models.TextChoices):
+        NO_ACTION = "no_action", _("No action")
+        HIDE = "hide", _("Hide")
+        RESTORE = "restore", _("Restore")
+
+    class Ground(models.TextChoices):
+        HOUSE_RULES = "house_rules", _("The space's house rules")
+        PLATFORM_RULES = "platform_rules", _("The municipality's rules")
+        LAW = "law", _("The law")
+        NONE = "none", _("No rule was broken")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderator"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_decisions",
+    )
+    action = models.CharField(_("decision"), max_length=16, choices=Action.choices)
+    ground = models.CharField(_("ground"), max_length=16, choices=Ground.choices)
+    rule = models.CharField(_("the rule or law"), max_length=300, blank=True)
+    facts = models.TextField(_("the facts"), max_length=2000)
+    automated_detection = models.BooleanField(
+        _("detected by automation"), default=False
+    )
+    by_municipality = models.BooleanField(default=False)
+    language = models.CharField(max_length=8)
+    statement = models.TextField(_("statement of reasons"))
+    created_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on case {self.case_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnly(f"decision {self.pk} cannot be changed")
+        super().save(*args, **kwargs)

@@ -320,6 +320,18 @@ STATICFILES_FINDERS = [
 # Keep it for the life of the log: rows sealed with another key no longer verify.
 NABOLAG_AUDIT_SECRET = os.environ.get("AUDIT_SECRET", "")
 
+# Moderation (moderation.services). A report adds its reporter's weight to the
+# case's score: 1 for an established account with no history, less for a new
+# account or one whose reports were mostly turned down, up to 2 for one whose
+# reports were upheld. At ``HIDE_SCORE`` the item is hidden pending review; a
+# case open longer than ``ESCALATE_AFTER_HOURS`` passes to the municipality.
+NABOLAG_MODERATION = {
+    "HIDE_SCORE": 3.0,
+    "NEW_ACCOUNT_DAYS": 7,
+    "NEW_ACCOUNT_WEIGHT": 0.5,
+    "ESCALATE_AFTER_HOURS": 48,
+}
+
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # User media (listing photos, CMS images) are served by the app's own view

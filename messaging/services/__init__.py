@@ -25,6 +25,7 @@ from .conversations import (
 from .messages import (
     conversation_mark_read,
     message_edit,
+    message_moderate,
     message_remove,
     message_send,
     message_set_visibility,
@@ -46,6 +47,7 @@ __all__ = [
     "conversation_mark_read",
     "direct_start",
     "message_edit",
+    "message_moderate",
     "message_remove",
     "message_send",
     "message_set_visibility",

@@ -254,6 +254,14 @@ def message_set_visibility(
     """Moderation hides a message (or shows it again); nothing is deleted."""
     if not is_municipal_staff(actor):
         raise NotPermitted
+    return message_moderate(message=message, visibility=visibility)
+
+
+@transaction.atomic
+def message_moderate(*, message: Message, visibility: str) -> Message:
+    """Carry out a moderation decision on a message: hide it or show it again,
+    and tell every open tab (a hidden message's event carries no text). No
+    permission check: moderation.services made it before calling."""
     if visibility not in Message.Visibility.values:
         raise MessagingError
     message = _locked(message)

@@ -268,9 +268,8 @@ class Conversation {
     const mine = item.dataset.author !== "" && Number(item.dataset.author) === this.userId;
     item.classList.toggle("is-mine", mine);
     item.querySelectorAll("[data-author-only]").forEach((node) => { node.hidden = !mine; });
+    item.querySelectorAll("[data-others-only]").forEach((node) => { node.hidden = mine; });
     item.querySelectorAll("[data-write-only]").forEach((node) => { node.hidden = !this.canWrite; });
-    const menu = item.querySelector(".message-menu");
-    if (menu) menu.hidden = !(mine || this.canWrite);
     item.querySelectorAll("button[data-users]").forEach((button) => {
       const users = button.dataset.users.split(" ").map(Number);
       button.setAttribute("aria-pressed", String(users.includes(this.userId)));

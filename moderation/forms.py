@@ -1,0 +1,86 @@
+"""The report form and the moderator's decision form."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Decision, Reason
+from .services import DecisionInput, ReportInput
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong?"), choices=Reason.choices, widget=forms.RadioSelect
+    )
+    legal_ground = forms.CharField(
+        label=_("Which law does it break?"),
+        help_text=_("Only for “Illegal”: in your own words, which law and why."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    details = forms.CharField(
+        label=_("Anything the moderators should know"),
+        help_text=_("Optional. The person you report will not learn who you are."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == Reason.ILLEGAL and not data.get("legal_ground"):
+            self.add_error(
+                "legal_ground",
+                _("Say which law you believe it breaks, in your own words."),
+            )
+        return data
+
+    def to_input(self) -> ReportInput:
+        data = self.cleaned_data
+        return ReportInput(
+            reason=data["reason"],
+            details=data["details"],
+            legal_ground=data["legal_ground"],
+        )
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.Action.choices, widget=forms.RadioSelect
+    )
+    ground = forms.ChoiceField(label=_("Ground"), choices=Decision.Ground.choices)
+    rule = forms.CharField(
+        label=_("The rule or law"),
+        help_text=_("Quote or name the rule, e.g. “House rule 2: no advertising”."),
+        required=False,
+        max_length=300,
+    )
+    facts = forms.CharField(
+        label=_("The facts"),
+        help_text=_(
+            "What the item says or does that the decision rests on. "
+            "The author reads this."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, actions: list[str] | None = None, law: bool = True, **kw):
+        super().__init__(*args, **kw)
+        if actions is not None:
+            self.fields["action"].choices = [
+                c for c in Decision.Action.choices if c[0] in actions
+            ]
+        if not law:
+            self.fields["ground"].choices = [
+                c for c in Decision.Ground.choices if c[0] != Decision.Ground.LAW
+            ]
+
+    def to_input(self) -> DecisionInput:
+        data = self.cleaned_data
+        return DecisionInput(
+            action=data["action"],
+            ground=data["ground"],
+            rule=data["rule"],
+            facts=data["facts"],
+        )

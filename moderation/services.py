@@ -1,0 +1,311 @@
+"""Writes of moderation: reports, escalation and decisions.
+
+A report joins the case of the revision it is about (one person's repeats merge
+into their one report) and adds its reporter's weight to the case's score. At the
+score threshold, or at once when a moderator of the space reports, the item is
+hidden pending review. A decision carries itself out through the item's
+registration (``moderation.registry``), writes its statement of reasons once, in
+the author's language, and tells the author and the reporters after commit.
+Every step is written to the audit log in the same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from communities.models import Membership
+from communities.selectors import is_municipal_staff
+from hub import ratelimit
+from hub.errors import ApplicationError, Conflict, NotFound, NotPermitted
+from hub.oncommit import on_commit
+
+from . import audit, registry, selectors, tasks
+from .models import Case, Decision, Reason, Report
+
+AnyUser = User | AnonymousUser
+
+
+class ModerationError(ApplicationError):
+    pass
+
+
+def _setting(name: str) -> float:
+    return settings.NABOLAG_MODERATION[name]
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What the report form asks: a reason, what is wrong, and for "illegal" the
+    law it breaks in the reporter's own words."""
+
+    reason: str
+    details: str = ""
+    legal_ground: str = ""
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A report as filed: ``merged`` when it added to the person's earlier one."""
+
+    report: Report
+    merged: bool
+
+
+def reporter_weight(user: User) -> float:
+    """What one report by ``user`` adds to a case's score: their trust (a new
+    account counts less) times how their past reports fared (upheld ones raise
+    it towards 2, turned-down ones lower it towards 0; none leaves it at 1)."""
+    new_for = timedelta(days=_setting("NEW_ACCOUNT_DAYS"))
+    trust = (
+        _setting("NEW_ACCOUNT_WEIGHT")
+        if user.date_joined > timezone.now() - new_for
+        else 1.0
+    )
+    upheld, turned_down = selectors.report_record(user)
+    return trust * 2 * (upheld + 1) / (upheld + turned_down + 2)
+
+
+def _organises(user: AnyUser, space_id: int | None) -> bool:
+    if space_id is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        community_id=space_id,
+        state=Membership.State.ACTIVE,
+        role=Membership.Role.ORGANISER,
+    ).exists()
+
+
+def _case_for(reportable: registry.Reportable, item) -> Case:
+    """The case of the item's current revision, locked; opened if there is none."""
+    revision = reportable.revision(item)
+    space = reportable.space(item)
+    case, created = Case.objects.select_for_update().get_or_create(
+        kind=reportable.kind,
+        object_id=str(item.pk),
+        revision=revision,
+        defaults={
+            "space": space,
+            "author": reportable.author(item),
+            "excerpt": reportable.excerpt(item)[:4000],
+        },
+    )
+    if created and case.author_id and _organises(case.author, case.space_id):
+        _escalate(case, Case.Escalation.ABOUT_ORGANISER, actor=None)
+    return case
+
+
+def _escalate(case: Case, escalation: str, *, actor: User | None) -> None:
+    if case.escalation:
+        return
+    case.escalation = escalation
+    case.escalated_at = timezone.now()
+    case.save(update_fields=["escalation", "escalated_at"])
+    audit.record(
+        actor=actor,
+        action="case.escalated",
+        subject=case,
+        details={"escalation": escalation},
+    )
+
+
+def _hide(case: Case, reportable: registry.Reportable, item, *, actor, why: str):
+    if case.hidden_at is not None or not reportable.hideable:
+        return
+    reportable.hide(item)
+    case.hidden_at = timezone.now()
+    case.save(update_fields=["hidden_at"])
+    audit.record(actor=actor, action="item.hidden", subject=case, reason=why)
+
+
+def _restore(case: Case, reportable: registry.Reportable, item, *, actor, why: str):
+    if case.hidden_at is None:
+        return
+    if item is not None and reportable.hideable:
+        reportable.restore(item)
+    case.hidden_at = None
+    case.save(update_fields=["hidden_at"])
+    audit.record(actor=actor, action="item.restored", subject=case, reason=why)
+
+
+@transaction.atomic
+def report_submit(*, reporter: User, kind: str, pk: object, data: ReportInput) -> Filed:
+    """``reporter`` reports the item ``kind``/``pk`` they can see."""
+    try:
+        reportable = registry.by_kind(kind)
+    except registry.NotReportable:
+        raise NotFound from None
+    item = reportable.get(pk)
+    if item is None or not reportable.can_see(reporter, item):
+        raise NotFound
+    author = reportable.author(item)
+    if author is not None and author.pk == reporter.pk:
+        raise ModerationError(_("You cannot report something you wrote yourself."))
+    if data.reason not in Reason.values:
+        raise ModerationError(_("Choose a reason."), field="reason")
+    legal_ground = data.legal_ground.strip()
+    if data.reason == Reason.ILLEGAL and not legal_ground:
+        raise ModerationError(
+            _("Say which law you believe it breaks, in your own words."),
+            field="legal_ground",
+        )
+    ratelimit.hit("report-submit", key=reporter.pk)
+    case = _case_for(reportable, item)
+    report = Report.objects.filter(case=case, reporter=reporter).first()
+    merged = report is not None
+    if merged:
+        report.repeats += 1
+        if data.details.strip():
+            report.details = data.details.strip()
+        if legal_ground:
+            report.legal_ground = legal_ground
+        report.save(update_fields=["repeats", "details", "legal_ground", "updated_at"])
+    else:
+        report = Report.objects.create(
+            case=case,
+            reporter=reporter,
+            reason=data.reason,
+            details=data.details.strip(),
+            legal_ground=legal_ground,
+            weight=reporter_weight(reporter),
+        )
+        case.score += report.weight
+        case.save(update_fields=["score"])
+    audit.record(
+        actor=reporter,
+        action="report.merged" if merged else "report.received",
+        subject=case,
+        details={"report": report.pk, "reason": report.reason},
+    )
+    if not case.is_open:
+        return Filed(report, merged)
+    if data.reason == Reason.ILLEGAL:
+        _escalate(case, Case.Escalation.ILLEGAL, actor=None)
+    by_moderator = is_municipal_staff(reporter) or _organises(reporter, case.space_id)
+    if by_moderator or case.score >= _setting("HIDE_SCORE"):
+        why = "reported by a moderator" if by_moderator else "score threshold"
+        _hide(case, reportable, item, actor=None, why=why)
+    return Filed(report, merged)
+
+
+@transaction.atomic
+def case_escalate(*, actor: User, case: Case) -> Case:
+    """An organiser passes a case of their space to the municipality."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not selectors.can_decide(user=actor, case=case):
+        raise NotPermitted
+    if not case.is_open:
+        raise Conflict(_("This case has been decided."))
+    if is_municipal_staff(actor):
+        raise ModerationError(_("The case is already with the municipality."))
+    _escalate(case, Case.Escalation.ORGANISER, actor=actor)
+    return case
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """A decision's structured fields, from which its statement is written."""
+
+    action: str
+    ground: str
+    facts: str
+    rule: str = ""
+
+
+def _statement(case: Case, decision: Decision, reportable) -> str:
+    context = {
+        "case": case,
+        "decision": decision,
+        "label": reportable.label,
+        "appeal_days": tasks.APPEAL_DAYS,
+        "platform": settings.WAGTAIL_SITE_NAME,
+    }
+    with translation.override(decision.language):
+        return render_to_string("moderation/statement.txt", context).strip()
+
+
+def _language(user: User | None) -> str:
+    return (user.preferred_language if user else "") or settings.LANGUAGE_CODE
+
+
+def _check_decision(actor: User, case: Case, data: DecisionInput, reportable) -> None:
+    if not selectors.can_decide(user=actor, case=case):
+        raise NotPermitted(_("You cannot decide this case."))
+    if not case.is_open:
+        raise Conflict(_("This case has been decided."))
+    errors: dict[str, list] = {}
+    if data.action not in Decision.Action.values:
+        errors["action"] = [_("Choose a decision.")]
+    elif data.action == Decision.Action.RESTORE and case.hidden_at is None:
+        errors["action"] = [_("The item is not hidden; there is nothing to restore.")]
+    elif data.action == Decision.Action.HIDE and not reportable.hideable:
+        errors["action"] = [_("This kind of item cannot be hidden.")]
+    if data.ground not in Decision.Ground.values:
+        errors["ground"] = [_("Choose the ground of the decision.")]
+    elif data.ground == Decision.Ground.LAW and not is_municipal_staff(actor):
+        errors["ground"] = [_("Only the municipality's moderators decide on the law.")]
+    elif data.action == Decision.Action.HIDE and data.ground == Decision.Ground.NONE:
+        errors["ground"] = [_("Name the rule or law the item breaks.")]
+    if data.ground != Decision.Ground.NONE and not data.rule.strip():
+        errors["rule"] = [_("Name the rule or the law.")]
+    if not data.facts.strip():
+        errors["facts"] = [_("Describe the facts the decision rests on.")]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ModerationError(first, errors=errors)
+
+
+@transaction.atomic
+def case_decide(*, moderator: User, case: Case, data: DecisionInput) -> Decision:
+    """Decide an open case: no action, hide or restore, on a named ground."""
+    case = Case.objects.select_for_update().select_related("author").get(pk=case.pk)
+    reportable = registry.by_kind(case.kind)
+    _check_decision(moderator, case, data, reportable)
+    ratelimit.hit("case-decide", key=moderator.pk)
+    item = reportable.get(case.object_id)
+    now = timezone.now()
+    decision = Decision(
+        case=case,
+        moderator=moderator,
+        action=data.action,
+        ground=data.ground,
+        rule=data.rule.strip(),
+        facts=data.facts.strip(),
+        by_municipality=is_municipal_staff(moderator),
+        language=_language(case.author),
+    )
+    decision.created_at = now
+    decision.statement = _statement(case, decision, reportable)
+    decision.save()
+    why = f"decision {decision.pk}"
+    if data.action == Decision.Action.HIDE and item is not None:
+        _hide(case, reportable, item, actor=moderator, why=why)
+    elif data.action in (Decision.Action.RESTORE, Decision.Action.NO_ACTION):
+        _restore(case, reportable, item, actor=moderator, why=why)
+    case.state = Case.State.DECIDED
+    case.decided_at = now
+    case.save(update_fields=["state", "decided_at"])
+    audit.record(
+        actor=moderator,
+        action="case.decided",
+        subject=case,
+        reason=decision.facts,
+        details={
+            "decision": decision.pk,
+            "action": decision.action,
+            "ground": decision.ground,
+            "rule": decision.rule,
+        },
+    )
+    on_commit(
+        lambda: tasks.send_decision_emails.enqueue(decision_id=decision.pk),
+        what=f"decision {decision.pk} e-mails",
+    )
+    return decision

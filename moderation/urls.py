@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("report/<slug:kind>/<str:pk>/", views.report, name="report"),
+    path("reports/", views.reports_mine, name="reports_mine"),
+    path("mine/", views.mine, name="mine"),
+    path("decisions/<int:pk>/", views.decision, name="decision"),
+    path("queue/", views.queue, name="queue"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/escalate/", views.case_escalate, name="escalate"),
+]

@@ -1,0 +1,154 @@
+"""Moderation's pages: the report form, a person's reports and decisions, and the
+organisers' queue. Municipal moderators work the same queue in the Wagtail admin
+(``moderation.admin_views``); both render the case through one partial."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from communities.selectors import is_municipal_staff
+from hub.errors import ApplicationError
+from hub.refusals import show_refusal
+
+from . import registry, selectors, services
+from .forms import DecisionForm, ReportForm
+from .models import Case, Decision
+
+
+def _reportable_item(request: HttpRequest, kind: str, pk: str):
+    try:
+        reportable = registry.by_kind(kind)
+    except registry.NotReportable:
+        raise Http404 from None
+    item = reportable.get(pk)
+    if item is None or not reportable.can_see(request.user, item):
+        raise Http404
+    return reportable, item
+
+
+@login_required
+def report(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    reportable, item = _reportable_item(request, kind, pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filed = services.report_submit(
+                reporter=request.user, kind=kind, pk=pk, data=form.to_input()
+            )
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
+        else:
+            if filed.merged:
+                text = _("We added this to your earlier report of the same thing.")
+            else:
+                text = _(
+                    "Thank you. Your report was received; you will hear what "
+                    "was decided."
+                )
+            messages.success(request, text)
+            return redirect("moderation:reports_mine")
+    context = {
+        "form": form,
+        "label": reportable.label,
+        "excerpt": reportable.excerpt(item),
+        "back": reportable.url(item),
+    }
+    return render(request, "moderation/report.html", context)
+
+
+@login_required
+def reports_mine(request: HttpRequest) -> HttpResponse:
+    reports = selectors.reports_by(request.user)[:100]
+    return render(request, "moderation/reports_mine.html", {"reports": reports})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """Moderation of the person's own content: hidden items and statements."""
+    cases = selectors.cases_about(request.user)[:100]
+    return render(request, "moderation/mine.html", {"cases": cases})
+
+
+@login_required
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.decision_for_viewer(user=request.user, pk=pk)
+    if found is None:
+        raise Http404
+    return render(request, "moderation/decision.html", {"decision": found})
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_work_queue(request.user):
+        raise Http404
+    state = request.GET.get("state", Case.State.OPEN)
+    if state not in Case.State.values:
+        state = Case.State.OPEN
+    cases = selectors.queue(request.user, state=state)[:200]
+    context = {"cases": cases, "state": state, "states": Case.State.choices}
+    return render(request, "moderation/queue.html", context)
+
+
+def decision_form(request: HttpRequest, view: selectors.CaseView) -> DecisionForm:
+    """The form for the case: only the actions that apply, and "the law" as a
+    ground only for municipal moderators."""
+    case = view.case
+    actions = [Decision.Action.NO_ACTION]
+    if view.hideable and case.hidden_at is None:
+        actions.append(Decision.Action.HIDE)
+    if case.hidden_at is not None:
+        actions.append(Decision.Action.RESTORE)
+    return DecisionForm(
+        request.POST or None,
+        actions=actions,
+        law=is_municipal_staff(request.user),
+    )
+
+
+def decide(request: HttpRequest, case: Case, form: DecisionForm) -> Decision | None:
+    """Run the decision a valid form holds; None with the refusal on the form."""
+    try:
+        return services.case_decide(
+            moderator=request.user, case=case, data=form.to_input()
+        )
+    except ApplicationError as exc:
+        show_refusal(request, exc, form=form)
+        return None
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_viewer(user=request.user, pk=pk)
+    if case is None:
+        raise Http404
+    view = selectors.case_view(case)
+    form = decision_form(request, view)
+    posted = request.method == "POST" and form.is_valid()
+    if posted and decide(request, case, form) is not None:
+        messages.success(request, _("Decided. The author was sent the reasons."))
+        return redirect("moderation:queue")
+    context = {
+        "view": view,
+        "form": form,
+        "can_decide": selectors.can_decide(user=request.user, case=case),
+        "municipal": is_municipal_staff(request.user),
+    }
+    return render(request, "moderation/case.html", context)
+
+
+@login_required
+@require_POST
+def case_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_viewer(user=request.user, pk=pk)
+    if case is None:
+        raise Http404
+    try:
+        services.case_escalate(actor=request.user, case=case)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
+        return redirect("moderation:case", pk=case.pk)
+    messages.success(request, _("The case was passed to the municipality."))
+    return redirect("moderation:queue")

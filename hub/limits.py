@@ -41,6 +41,7 @@ LIMITS: dict[str, Limit] = {
     # moderation
     "report-submit": Limit(20, HOUR),
     "case-decide": Limit(300, HOUR),
+    "appeal-submit": Limit(10, HOUR),
     # cms: messages to the municipality from the contact page
     "contact-send": Limit(5, HOUR),
     "contact-send-visitors": Limit(60, HOUR),

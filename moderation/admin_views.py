@@ -11,8 +11,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from communities.selectors import is_municipal_staff
+from hub.errors import ApplicationError
+from hub.refusals import show_refusal
 
-from . import selectors
+from . import selectors, services
+from .forms import AppealDecisionForm
 from .models import Case
 from .views import decide, decision_form
 
@@ -42,10 +45,38 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if case is None:
         raise Http404
     view = selectors.case_view(case)
+    appeal = selectors.open_appeal(case)
+    if appeal is not None:
+        return _appeal(request, view, appeal)
     form = decision_form(request, view)
     posted = request.method == "POST" and form.is_valid()
     if posted and decide(request, case, form) is not None:
         messages.success(request, _("Decided. The author was sent the reasons."))
         return redirect("moderation_admin_queue")
     context = {"view": view, "form": form, "header_title": _("Case")}
+    return TemplateResponse(request, "moderation/admin/case.html", context)
+
+
+def _appeal(request: HttpRequest, view: selectors.CaseView, appeal) -> HttpResponse:
+    """An appealed case: answered by a moderator other than the one who decided."""
+    may_decide = services.can_decide_appeal(user=request.user, appeal=appeal)
+    form = AppealDecisionForm(request.POST or None) if may_decide else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_decide(
+                moderator=request.user, appeal=appeal, data=form.to_input()
+            )
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
+        else:
+            messages.success(
+                request, _("The appeal was decided. Both sides were sent the reasons.")
+            )
+            return redirect("moderation_admin_queue")
+    context = {
+        "view": view,
+        "appeal": appeal,
+        "form": form,
+        "header_title": _("Appeal"),
+    }
     return TemplateResponse(request, "moderation/admin/case.html", context)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Decision, Reason
-from .services import DecisionInput, ReportInput
+from .services import AppealInput, DecisionInput, ReportInput
 
 
 class ReportForm(forms.Form):
@@ -83,4 +83,53 @@ class DecisionForm(forms.Form):
             ground=data["ground"],
             rule=data["rule"],
             facts=data["facts"],
+        )
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Why is the decision wrong?"),
+        help_text=_(
+            "A different moderator than the one who decided reads this and "
+            "decides again."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("The appeal"),
+        choices=[
+            ("1", _("Upheld: reverse the decision")),
+            ("0", _("Rejected: the decision stands")),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    ground = forms.ChoiceField(
+        label=_("Ground (when the reversal hides the item)"),
+        choices=Decision.Ground.choices,
+        required=False,
+    )
+    rule = forms.CharField(
+        label=_("The rule or law (when the reversal hides the item)"),
+        required=False,
+        max_length=300,
+    )
+    facts = forms.CharField(
+        label=_("The facts"),
+        help_text=_("Both the author and the appellant read this."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def to_input(self) -> AppealInput:
+        data = self.cleaned_data
+        return AppealInput(
+            upheld=data["upheld"],
+            facts=data["facts"],
+            ground=data["ground"] or Decision.Ground.NONE,
+            rule=data["rule"],
         )

@@ -209,6 +209,7 @@ class Decision(models.Model):
         NO_ACTION = "no_action", _("No action")
         HIDE = "hide", _("Hide")
         RESTORE = "restore", _("Restore")
+        CONFIRM = "confirm", _("The decision stands")
 
     class Ground(models.TextChoices):
         HOUSE_RULES = "house_rules", _("The space's house rules")
@@ -248,3 +249,51 @@ class Decision(models.Model):
         if not self._state.adding:
             raise AppendOnly(f"decision {self.pk} cannot be changed")
         super().save(*args, **kwargs)
+
+
+class Appeal(models.Model):
+    """The author contesting a decision, or a reporter contesting "no action".
+
+    Decided by a different moderator than the one who made the decision, never
+    by automation; the municipality decides an appeal of an organiser's
+    decision. ``resolution`` is the decision that answered it."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld: the decision was reversed")
+        REJECTED = "rejected", _("Rejected: the decision stands")
+
+    decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, related_name="appeal"
+    )
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appellant"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_appeals",
+    )
+    grounds = models.TextField(_("why the decision is wrong"), max_length=2000)
+    created_at = models.DateTimeField(_("appealed"), auto_now_add=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
+    resolution = models.OneToOneField(
+        Decision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolves",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"appeal of decision {self.decision_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome

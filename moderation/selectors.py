@@ -18,7 +18,7 @@ from communities.models import Membership
 from communities.selectors import is_municipal_staff
 
 from . import registry
-from .models import Case, Decision, Report
+from .models import Appeal, Case, Decision, Report
 
 AnyUser = User | AnonymousUser
 
@@ -205,4 +205,18 @@ def cases_about(user: AnyUser) -> QuerySet[Case]:
         .distinct()
         .prefetch_related("decisions")
         .order_by("-opened_at", "-id")
+    )
+
+
+def decision_with_case(pk: int) -> Decision | None:
+    """A decision and its case, unscoped: for the appeal form, which checks
+    who may appeal (moderation.services.can_appeal)."""
+    return Decision.objects.select_related("case", "case__space").filter(pk=pk).first()
+
+
+def open_appeal(case: Case) -> Appeal | None:
+    return (
+        Appeal.objects.filter(decision__case=case, outcome="")
+        .select_related("decision__moderator", "appellant")
+        .first()
     )

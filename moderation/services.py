@@ -27,7 +27,7 @@ from hub.errors import ApplicationError, Conflict, NotFound, NotPermitted
 from hub.oncommit import on_commit
 
 from . import audit, registry, selectors, tasks
-from .models import Case, Decision, Reason, Report
+from .models import Appeal, Case, Decision, Reason, Report
 
 AnyUser = User | AnonymousUser
 
@@ -219,10 +219,13 @@ class DecisionInput:
     rule: str = ""
 
 
-def _statement(case: Case, decision: Decision, reportable) -> str:
+def _statement(
+    case: Case, decision: Decision, reportable, *, appeal: Appeal | None = None
+) -> str:
     context = {
         "case": case,
         "decision": decision,
+        "appeal": appeal,
         "label": reportable.label,
         "appeal_days": tasks.APPEAL_DAYS,
         "platform": settings.WAGTAIL_SITE_NAME,
@@ -302,6 +305,173 @@ def case_decide(*, moderator: User, case: Case, data: DecisionInput) -> Decision
             "action": decision.action,
             "ground": decision.ground,
             "rule": decision.rule,
+        },
+    )
+    on_commit(
+        lambda: tasks.send_decision_emails.enqueue(decision_id=decision.pk),
+        what=f"decision {decision.pk} e-mails",
+    )
+    return decision
+
+
+def appeal_window() -> timedelta:
+    return timedelta(days=tasks.APPEAL_DAYS)
+
+
+def _check_appeal(user: User, decision: Decision) -> None:
+    case = decision.case
+    if decision.created_at < timezone.now() - appeal_window():
+        raise Conflict(_("The time to appeal this decision has passed."))
+    if Appeal.objects.filter(decision=decision).exists():
+        raise Conflict(_("This decision has already been appealed."))
+    if Appeal.objects.filter(resolution=decision).exists():
+        raise Conflict(_("This decision answered an appeal; it cannot be appealed."))
+    if case.state != Case.State.DECIDED or case.latest_decision != decision:
+        raise Conflict(_("This decision has been followed by another."))
+    is_author = case.author_id == user.pk
+    reported = Report.objects.filter(case=case, reporter=user).exists()
+    if decision.action in (Decision.Action.HIDE, Decision.Action.RESTORE):
+        allowed = is_author if decision.action == Decision.Action.HIDE else reported
+    else:  # no action: the reporters may contest it
+        allowed = reported
+    if not allowed:
+        raise NotPermitted(_("You cannot appeal this decision."))
+
+
+def can_appeal(*, user: AnyUser, decision: Decision) -> bool:
+    if not user.is_authenticated:
+        return False
+    try:
+        _check_appeal(user, decision)
+    except ApplicationError:
+        return False
+    return True
+
+
+@transaction.atomic
+def appeal_submit(*, appellant: User, decision: Decision, grounds: str) -> Appeal:
+    """The author contests a hide, or a reporter "no action" or a restore,
+    within six months; an organiser's decision goes to the municipality."""
+    case = Case.objects.select_for_update().get(pk=decision.case_id)
+    decision = Decision.objects.select_related("case").get(pk=decision.pk)
+    _check_appeal(appellant, decision)
+    grounds = grounds.strip()
+    if not grounds:
+        raise ModerationError(
+            _("Say why you think the decision is wrong."), field="grounds"
+        )
+    ratelimit.hit("appeal-submit", key=appellant.pk)
+    appeal = Appeal.objects.create(
+        decision=decision, appellant=appellant, grounds=grounds[:2000]
+    )
+    case.state = Case.State.APPEALED
+    case.appealed_at = timezone.now()
+    case.save(update_fields=["state", "appealed_at"])
+    if not decision.by_municipality:
+        _escalate(case, Case.Escalation.APPEAL, actor=None)
+    audit.record(
+        actor=appellant,
+        action="appeal.received",
+        subject=case,
+        details={"appeal": appeal.pk, "decision": decision.pk},
+    )
+    return appeal
+
+
+def can_decide_appeal(*, user: AnyUser, appeal: Appeal) -> bool:
+    """Municipal moderators other than the one who made the decision."""
+    return (
+        appeal.is_open
+        and is_municipal_staff(user)
+        and appeal.decision.moderator_id != user.pk
+    )
+
+
+# What reverses each decision when its appeal is upheld.
+REVERSAL = {
+    Decision.Action.HIDE: Decision.Action.RESTORE,
+    Decision.Action.RESTORE: Decision.Action.HIDE,
+    Decision.Action.NO_ACTION: Decision.Action.HIDE,
+}
+
+
+@dataclass(frozen=True)
+class AppealInput:
+    """Upheld or not, the facts, and for a reversal that hides the item the
+    ground and rule it breaks."""
+
+    upheld: bool
+    facts: str
+    ground: str = Decision.Ground.NONE
+    rule: str = ""
+
+
+@transaction.atomic
+def appeal_decide(*, moderator: User, appeal: Appeal, data: AppealInput) -> Decision:
+    """Answer an appeal: upheld reverses the decision (an item hidden is shown
+    again, one left is hidden), rejected confirms it. The case closes; the
+    author and the appellant are sent the reasons."""
+    appeal = (
+        Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
+    )
+    case = Case.objects.select_for_update().select_related("author", "space")
+    case = case.get(pk=appeal.decision.case_id)
+    if not can_decide_appeal(user=moderator, appeal=appeal):
+        raise NotPermitted(
+            _("Another moderator than the one who decided must answer the appeal.")
+        )
+    original = appeal.decision
+    action = REVERSAL[original.action] if data.upheld else Decision.Action.CONFIRM
+    errors: dict[str, list] = {}
+    if not data.facts.strip():
+        errors["facts"] = [_("Describe the facts the decision rests on.")]
+    ground, rule = data.ground, data.rule.strip()
+    if action == Decision.Action.HIDE and (ground == Decision.Ground.NONE or not rule):
+        errors["rule"] = [_("Name the rule or law the item breaks.")]
+    if action != Decision.Action.HIDE:
+        ground, rule = original.ground, original.rule
+        if action == Decision.Action.RESTORE:
+            ground, rule = Decision.Ground.NONE, ""
+    if errors:
+        raise ModerationError(next(iter(errors.values()))[0], errors=errors)
+    reportable = registry.by_kind(case.kind)
+    item = reportable.get(case.object_id)
+    now = timezone.now()
+    decision = Decision(
+        case=case,
+        moderator=moderator,
+        action=action,
+        ground=ground,
+        rule=rule,
+        facts=data.facts.strip(),
+        by_municipality=True,
+        language=_language(case.author),
+    )
+    decision.created_at = now
+    decision.statement = _statement(case, decision, reportable, appeal=appeal)
+    decision.save()
+    why = f"appeal {appeal.pk}, decision {decision.pk}"
+    if action == Decision.Action.HIDE and item is not None:
+        _hide(case, reportable, item, actor=moderator, why=why)
+    elif action == Decision.Action.RESTORE:
+        _restore(case, reportable, item, actor=moderator, why=why)
+    appeal.outcome = Appeal.Outcome.UPHELD if data.upheld else Appeal.Outcome.REJECTED
+    appeal.resolution = decision
+    appeal.decided_at = now
+    appeal.save(update_fields=["outcome", "resolution", "decided_at"])
+    case.state = Case.State.CLOSED
+    case.closed_at = now
+    case.save(update_fields=["state", "closed_at"])
+    audit.record(
+        actor=moderator,
+        action="appeal.decided",
+        subject=case,
+        reason=decision.facts,
+        details={
+            "appeal": appeal.pk,
+            "decision": decision.pk,
+            "outcome": appeal.outcome,
+            "action": action,
         },
     )
     on_commit(

@@ -10,7 +10,7 @@ from django.utils import translation
 from django_tasks import task
 
 from . import registry
-from .models import Decision
+from .models import Appeal, Decision
 
 logger = logging.getLogger(__name__)
 APPEAL_DAYS = 183
@@ -35,6 +35,7 @@ def send_decision_emails(*, decision_id: int) -> None:
             ).strip()
             body = render_to_string("moderation/email/decision_body.txt", context)
         send_mail(subject, body, None, [author.email])
+    final = Appeal.objects.filter(resolution=decision).exists()
     for report in case.reports.select_related("reporter"):
         reporter = report.reporter
         address = reporter.email if reporter else report.reporter_email
@@ -47,6 +48,10 @@ def send_decision_emails(*, decision_id: int) -> None:
             context = {
                 "decision": decision,
                 "label": label,
+                "hidden": case.hidden_at is not None,
+                "can_appeal": reporter is not None
+                and not final
+                and decision.action in ("no_action", "restore"),
                 "url": settings.WAGTAILADMIN_BASE_URL
                 + reverse("moderation:reports_mine"),
                 "appeal_days": APPEAL_DAYS,

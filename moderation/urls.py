@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/", views.reports_mine, name="reports_mine"),
     path("mine/", views.mine, name="mine"),
     path("decisions/<int:pk>/", views.decision, name="decision"),
+    path("decisions/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("queue/", views.queue, name="queue"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/escalate/", views.case_escalate, name="escalate"),

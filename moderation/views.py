@@ -14,7 +14,7 @@ from hub.errors import ApplicationError
 from hub.refusals import show_refusal
 
 from . import registry, selectors, services
-from .forms import DecisionForm, ReportForm
+from .forms import AppealForm, DecisionForm, ReportForm
 from .models import Case, Decision
 
 
@@ -61,8 +61,15 @@ def report(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
 
 @login_required
 def reports_mine(request: HttpRequest) -> HttpResponse:
-    reports = selectors.reports_by(request.user)[:100]
-    return render(request, "moderation/reports_mine.html", {"reports": reports})
+    reports = list(selectors.reports_by(request.user)[:100])
+    appealable = {
+        decided.pk
+        for decided in (report.case.latest_decision for report in reports)
+        if decided is not None
+        and services.can_appeal(user=request.user, decision=decided)
+    }
+    context = {"reports": reports, "appealable": appealable}
+    return render(request, "moderation/reports_mine.html", context)
 
 
 @login_required
@@ -77,7 +84,41 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.decision_for_viewer(user=request.user, pk=pk)
     if found is None:
         raise Http404
-    return render(request, "moderation/decision.html", {"decision": found})
+    context = {
+        "decision": found,
+        "can_appeal": services.can_appeal(user=request.user, decision=found),
+    }
+    return render(request, "moderation/decision.html", context)
+
+
+@login_required
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author appeals a decision on their post, or a reporter one that left
+    or restored what they reported."""
+    found = selectors.decision_with_case(pk)
+    if found is None or not services.can_appeal(user=request.user, decision=found):
+        raise Http404
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_submit(
+                appellant=request.user,
+                decision=found,
+                grounds=form.cleaned_data["grounds"],
+            )
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your appeal was received. A different moderator will decide "
+                    "again, and you will be told the outcome."
+                ),
+            )
+            mine = found.case.author_id == request.user.pk
+            return redirect("moderation:mine" if mine else "moderation:reports_mine")
+    return render(request, "moderation/appeal.html", {"decision": found, "form": form})
 
 
 @login_required

@@ -20,6 +20,7 @@ from marketplace.demo import seed_marketplace
 from messaging.demo import seed_messaging
 
 from . import services
+from .demo_moderation import seed_moderation
 from .demo_pictures import seed_pictures
 from .models import (
     EventPage,
@@ -540,6 +541,7 @@ def _contact_details() -> None:
 
 
 def _extra_seeders() -> list:
-    """Demo data of the domain apps (listings, conversations), in order."""
-    seeders = [seed_marketplace, seed_messaging]
+    """Demo data of the domain apps (listings, conversations, moderation), in
+    order."""
+    seeders = [seed_marketplace, seed_messaging, seed_moderation]
     return seeders

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
     verbose_name = _("Marketplace")
+
+    def ready(self) -> None:
+        # moderation sits below the marketplace: it acts on what is registered.
+        from . import moderation
+
+        moderation.register()

@@ -85,6 +85,11 @@ class Listing(TimeStampedModel):
     client_id = models.CharField(
         _("client id"), max_length=64, blank=True, default="", editable=False
     )
+    # Set by a moderation decision (marketplace.services.moderation): then only
+    # the author and municipal staff see the listing.
+    hidden_at = models.DateTimeField(
+        _("hidden by moderation"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("listing")
@@ -95,7 +100,10 @@ class Listing(TimeStampedModel):
             # open listings (search only ever looks at open ones). The audience
             # columns, the date (sort by newest), the end (one that has passed
             # is not shown) and the id (PostgreSQL; SQLite has the rowid) make
-            # it covering: candidates need no table lookup.
+            # it covering: candidates need no table lookup. So does the mark of
+            # moderation (a hidden listing is found by its author only), as a
+            # key column rather than an include=: SQLite ignores include=, and
+            # there it would cost a table lookup per candidate.
             models.Index(
                 fields=[
                     "state",
@@ -105,6 +113,7 @@ class Listing(TimeStampedModel):
                     "author",
                     "published_at",
                     "ends_at",
+                    "hidden_at",
                 ],
                 include=["id"],
                 name="listing_bbox",
@@ -187,6 +196,10 @@ class ListingPhoto(TimeStampedModel):
         _("description of the photo"), max_length=200, blank=True
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # Hidden by moderation: shown to the listing's author only.
+    hidden_at = models.DateTimeField(
+        _("hidden by moderation"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("photo")
@@ -228,6 +241,10 @@ class Response(TimeStampedModel):
         _("state"), max_length=16, choices=State.choices, default=State.PENDING
     )
     reply = models.TextField(_("reply"), max_length=1000, blank=True)
+    # Hidden by moderation: shown to the responder only, never to the author.
+    hidden_at = models.DateTimeField(
+        _("hidden by moderation"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("response")

@@ -161,9 +161,15 @@ def match_watches(*, listing_id: int) -> int:
 
 @task()
 def send_watch_digests() -> int:
-    """One e-mail per person with the alerts they have not seen or been sent yet."""
+    """One e-mail per person with the alerts they have not seen or been sent yet,
+    none of a listing hidden by moderation (hiding drops them, this keeps out
+    one a match made meanwhile)."""
     hits = (
-        WatchHit.objects.filter(emailed_at__isnull=True, seen_at__isnull=True)
+        WatchHit.objects.filter(
+            emailed_at__isnull=True,
+            seen_at__isnull=True,
+            listing__hidden_at__isnull=True,
+        )
         .select_related("listing", "watch__user")
         .order_by("created_at")
     )

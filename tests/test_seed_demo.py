@@ -12,9 +12,13 @@ from django.core.management.base import CommandError
 from PIL import Image
 from wagtail.models import Site
 
+from accounts.models import User
+from cms.demo import MODERATOR_EMAIL
 from cms.models import EventPage, NewsPage, PortalPage
 from hub.demo_pictures import Scene, paint
 from marketplace.models import ListingPhoto
+from moderation import audit, selectors
+from moderation.models import Appeal, Case
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +97,18 @@ def test_the_demo_pictures_are_the_same_on_every_run_and_differ_by_seed():
     assert harbour == again
     assert harbour != other
     assert Image.open(io.BytesIO(harbour)).size == (1600, 900)
+
+
+def test_the_demo_gives_the_moderator_and_an_organiser_real_work(mailoutbox):
+    call_command("seed_demo", "--force", verbosity=0)
+
+    moderator = User.objects.get(email=MODERATOR_EMAIL)
+    lars = User.objects.get(email="lars@demo.example")
+    assert selectors.queue_count(lars) == 1  # the advert in Skovby's channel
+    assert selectors.queue_count(moderator) == 3
+    assert Case.objects.filter(escalation=Case.Escalation.ILLEGAL).count() == 1
+    assert Case.objects.filter(space=None, state=Case.State.OPEN).count() == 1
+    upheld = Appeal.objects.get()
+    assert upheld.outcome == Appeal.Outcome.UPHELD
+    assert upheld.resolution.moderator == moderator
+    assert audit.verify().intact

@@ -3,7 +3,8 @@
 Visibility of a listing: its author, municipal staff and the other side of one of
 its matches always see it. Anyone else sees it once published when it is shared
 with "everyone nearby", in a public community, or in a community they are an
-active member of. The private location is read only by ``private_location``.
+active member of. A listing hidden by moderation is seen by its author and
+municipal staff only. The private location is read only by ``private_location``.
 What a viewer may do with a listing or a match is decided in ``standing``.
 """
 
@@ -61,6 +62,7 @@ from .visibility import (
     not_ended_q,
     private_location,
     visible_listings,
+    visible_photos,
 )
 
 __all__ = [
@@ -110,5 +112,6 @@ __all__ = [
     "unseen_alert_count",
     "user_centre",
     "visible_listings",
+    "visible_photos",
     "watches_for",
 ]

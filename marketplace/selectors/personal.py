@@ -17,6 +17,15 @@ from .visibility import AnyUser, as_shown, visible_listings
 # --- the viewer's own things ---------------------------------------------------------
 
 
+# An answer waiting for the author: pending, and not hidden from her by moderation.
+_pending_shown = Q(
+    responses__state=Response.State.PENDING, responses__hidden_at__isnull=True
+)
+
+# Someone else's listing on the viewer's own pages: not one hidden by moderation.
+_shown_listing = Q(listing__hidden_at__isnull=True)
+
+
 def my_listings(user: AnyUser) -> list[Listing]:
     """The user's listings, newest first, with ``pending_count``; one whose end
     has passed shows as expired (``as_shown``)."""
@@ -24,11 +33,7 @@ def my_listings(user: AnyUser) -> list[Listing]:
         return []
     listings = (
         Listing.objects.filter(author=user)
-        .annotate(
-            pending_count=Count(
-                "responses", filter=Q(responses__state=Response.State.PENDING)
-            )
-        )
+        .annotate(pending_count=Count("responses", filter=_pending_shown))
         .order_by("-created_at")
     )
     now = timezone.now()
@@ -36,42 +41,48 @@ def my_listings(user: AnyUser) -> list[Listing]:
 
 
 def my_responses(user: AnyUser) -> QuerySet[Response]:
+    """The user's answers (hidden ones too, which the page marks), except those
+    to a listing hidden by moderation."""
     if not user.is_authenticated:
         return Response.objects.none()
     return (
-        Response.objects.filter(responder=user)
+        Response.objects.filter(_shown_listing, responder=user)
         .select_related("listing", "listing__author", "match")
         .order_by("-created_at")
     )
 
 
 def my_matches(user: AnyUser) -> QuerySet[Match]:
+    """The user's matches on either side; as the helper, not on a listing hidden
+    by moderation."""
     if not user.is_authenticated:
         return Match.objects.none()
     return (
-        Match.objects.filter(Q(author=user) | Q(helper=user))
+        Match.objects.filter(Q(author=user) | Q(_shown_listing, helper=user))
         .select_related("listing", "author", "helper")
         .order_by("-created_at")
     )
 
 
 def responses_for_listing(*, viewer: AnyUser, listing: Listing) -> QuerySet[Response]:
-    """All responses, for the author only; otherwise just the viewer's own."""
+    """All responses not hidden by moderation, for the author only; otherwise
+    just the viewer's own, hidden or not."""
     if not viewer.is_authenticated:
         return Response.objects.none()
     qs = Response.objects.filter(listing=listing).select_related("responder", "match")
     if listing.author_id == viewer.pk:
-        return qs
+        return qs.filter(hidden_at__isnull=True)
     return qs.filter(responder=viewer)
 
 
 def match_for_viewer(*, viewer: AnyUser, pk: int) -> Match | None:
-    """A match, for its two sides only."""
+    """A match, for its two sides only; not for the helper once the listing is
+    hidden by moderation."""
     if not viewer.is_authenticated:
         return None
     return (
         Match.objects.select_related("listing", "author", "helper", "response")
-        .filter(Q(author=viewer) | Q(helper=viewer), pk=pk)
+        .filter(Q(author=viewer) | Q(_shown_listing, helper=viewer), pk=pk)
         .first()
     )
 
@@ -101,11 +112,7 @@ def answers_waiting(user: AnyUser) -> AnswersWaiting:
     if not user.is_authenticated:
         return AnswersWaiting(0, 0)
     counts = Listing.objects.filter(author=user).aggregate(
-        responses=Count(
-            "responses",
-            filter=Q(responses__state=Response.State.PENDING),
-            distinct=True,
-        ),
+        responses=Count("responses", filter=_pending_shown, distinct=True),
         bookings=Count(
             "bookings",
             filter=Q(bookings__state=Booking.State.REQUESTED),
@@ -153,10 +160,14 @@ def free_ranges(
 
 
 def my_bookings(user: AnyUser) -> QuerySet[Booking]:
+    """Bookings of the user's things and by the user, except of someone else's
+    thing hidden by moderation."""
     if not user.is_authenticated:
         return Booking.objects.none()
     return (
-        Booking.objects.filter(Q(borrower=user) | Q(listing__author=user))
+        Booking.objects.filter(
+            Q(_shown_listing, borrower=user) | Q(listing__author=user)
+        )
         .select_related("listing", "borrower", "listing__author")
         .order_by("starts_on")
     )
@@ -187,7 +198,9 @@ def alerts_for(user: AnyUser) -> QuerySet[WatchHit]:
 def unseen_alert_count(user: AnyUser) -> int:
     if not user.is_authenticated:
         return 0
-    return WatchHit.objects.filter(watch__user=user, seen_at__isnull=True).count()
+    return WatchHit.objects.filter(
+        watch__user=user, seen_at__isnull=True, listing__hidden_at__isnull=True
+    ).count()
 
 
 def tag_suggestions(prefix: str, *, limit: int = 10) -> list[str]:

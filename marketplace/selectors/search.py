@@ -74,10 +74,12 @@ def _filtered(
     # Open listings only: the same rule as visible_listings() without the check
     # for matched counterparts, which only matters once a listing is no longer
     # open and would cost a subquery per candidate. One whose end has passed is
-    # not open any more, whether or not the expiry job has marked it yet.
+    # not open any more, whether or not the expiry job has marked it yet. One
+    # hidden by moderation only its author (and staff) find; the bounding-box
+    # index holds ``hidden_at`` so the check needs no table lookup.
     qs = Listing.objects.filter(not_ended_q(), state=Listing.State.OPEN)
     if not is_municipal_staff(viewer):
-        scope = audience_q(viewer)
+        scope = audience_q(viewer) & Q(hidden_at__isnull=True)
         if viewer.is_authenticated:
             scope |= Q(author=viewer)
         qs = qs.filter(scope)
@@ -558,6 +560,7 @@ CARD_FIELDS = (
     "starts_at",
     "ends_at",
     "helpers_needed",
+    "hidden_at",
 )
 
 
@@ -599,7 +602,9 @@ class TagNames(_CardJSON):
 
 
 class FirstPhoto(_CardJSON):
-    """The listing's first photo as a JSON object of ``PHOTO_FIELDS``, or NULL."""
+    """The listing's first photo not hidden by moderation, as a JSON object of
+    ``PHOTO_FIELDS``, or NULL (a card shows no hidden photo, not even to the
+    author: the detail page marks it for her)."""
 
     PHOTO_FIELDS = ("id", "image", "card", "width", "height", "alt_text")
 
@@ -607,13 +612,14 @@ class FirstPhoto(_CardJSON):
         photo = ListingPhoto._meta
         column = {
             name: f"p.{q(photo.get_field(name).column)}"
-            for name in (*self.PHOTO_FIELDS, "listing", "position")
+            for name in (*self.PHOTO_FIELDS, "listing", "position", "hidden_at")
         }
         pairs = ", ".join(f"'{name}', {column[name]}" for name in self.PHOTO_FIELDS)
         build = "JSONB_BUILD_OBJECT" if postgres else "JSON_OBJECT"
         return (
             f"SELECT {build}({pairs}) FROM {q(photo.db_table)} p"  # noqa: S608
             f" WHERE {column['listing']} = {pk_sql}"
+            f" AND {column['hidden_at']} IS NULL"
             f" ORDER BY {column['position']}, {column['id']} LIMIT 1",
             [],
         )

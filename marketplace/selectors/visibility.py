@@ -3,20 +3,22 @@
 Visibility of a listing: its author, municipal staff and the other side of one of
 its matches always see it. Anyone else sees it once published when it is shared
 with "everyone nearby", in a public community, or in a community they are an
-active member of. The private location is read only by ``private_location``.
+active member of. A listing hidden by moderation (``hidden_at``) is seen by its
+author and municipal staff only; a hidden photo by the author only. The private
+location is read only by ``private_location``.
 """
 
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Community, Membership
 from communities.selectors import is_municipal_staff
 
-from ..models import Listing, ListingLocation, Match
+from ..models import Listing, ListingLocation, ListingPhoto, Match
 
 AnyUser = User | AnonymousUser
 PER_PAGE = 20
@@ -35,17 +37,29 @@ def audience_q(user: AnyUser) -> Q:
 
 
 def visible_listings(user: AnyUser) -> QuerySet[Listing]:
-    """Published listings ``user`` may see, plus their own in any state."""
+    """Published listings ``user`` may see, plus their own in any state.
+
+    Staff see hidden listings too; a matched counterpart does not."""
     qs = Listing.objects.all()
     if is_municipal_staff(user):
         return qs.exclude(state=Listing.State.DRAFT)
     published = Q(state__in=PUBLISHED) & audience_q(user)
+    shown = Q(hidden_at__isnull=True)
     if user.is_authenticated:
         counterpart = Exists(
             Match.objects.filter(listing_id=OuterRef("pk"), helper=user)
         )
-        return qs.filter(published | Q(author=user) | counterpart)
-    return qs.filter(published)
+        return qs.filter(Q(author=user) | (shown & (published | counterpart)))
+    return qs.filter(shown & published)
+
+
+def visible_photos(user: AnyUser) -> QuerySet[ListingPhoto]:
+    """Photos ``user`` may see of a listing they may see: all of their own
+    listing's, hidden ones included; of anyone else's only those not hidden."""
+    shown = Q(hidden_at__isnull=True)
+    if user.is_authenticated:
+        shown |= Q(listing__author=user)
+    return ListingPhoto.objects.filter(shown)
 
 
 def not_ended_q(now: datetime | None = None) -> Q:
@@ -69,12 +83,17 @@ def as_shown(listing: Listing, now: datetime | None = None) -> Listing:
 def listing_for_viewer(*, viewer: AnyUser, pk: int) -> Listing | None:
     """One listing with author, tags and photos, or None when hidden from ``viewer``.
 
-    An open listing whose end has passed comes back expired (``as_shown``).
+    Its ``photos`` are those ``viewer`` may see (``visible_photos``). An open
+    listing whose end has passed comes back expired (``as_shown``).
     """
     listing = (
         visible_listings(viewer)
         .select_related("author")
-        .prefetch_related("tags", "photos", "communities")
+        .prefetch_related(
+            "tags",
+            Prefetch("photos", queryset=visible_photos(viewer)),
+            "communities",
+        )
         .filter(pk=pk)
         .first()
     )

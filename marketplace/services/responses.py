@@ -87,6 +87,9 @@ def _lock_for_author(actor: User, response: Response) -> tuple[Response, Listing
     if listing.author_id != actor.pk:
         raise NotPermitted(_("Only the person who posted the listing can decide."))
     response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.hidden_at is not None:
+        # Hidden from the author by moderation: not hers to answer either.
+        raise NotVisible(_("This answer is not available to you."))
     if response.state != RState.PENDING:
         raise InvalidState(_("This response has already been answered."))
     return response, listing

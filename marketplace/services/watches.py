@@ -71,8 +71,9 @@ def watch_match_listing(*, listing: Listing) -> list[WatchHit]:
 
     Watches are prefiltered on a latitude band, then by category, kind, distance
     from the public point, and whether the watcher may see the listing at all.
+    A listing hidden by moderation alerts nobody, staff included.
     """
-    if listing.state != Listing.State.OPEN:
+    if listing.state != Listing.State.OPEN or listing.hidden_at is not None:
         return []
     box = geo.bounding_box(
         listing.public_latitude, listing.public_longitude, MAX_RADIUS_KM

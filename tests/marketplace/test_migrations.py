@@ -31,7 +31,8 @@ def test_photos_stored_before_cards_get_their_card_and_unreadable_ones_none(
 
     MigrationExecutor(connection).migrate(AFTER)
 
-    kept, lost = ListingPhoto.objects.order_by("position")
+    # At 0005 the table has no column a later migration added (hidden_at).
+    kept, lost = ListingPhoto.objects.only("image", "card").order_by("position")
     with Image.open(kept.card.path) as card:
         assert (card.size, card.format) == ((640, 360), "WEBP")
     assert lost.card == ""

@@ -26,7 +26,7 @@ from accounts.sessions import session_signs_in, session_tag
 
 from . import closecodes, events
 from .fanout import fanout_for
-from .selectors import conversation_ids_for
+from .selectors import conversation_ids_for, quiet_conversation_ids
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +45,11 @@ clock = time.monotonic  # a name of our own, so tests can hold the time still
 @database_sync_to_async
 def _subscriptions(
     user_id: int, *, notices_only: bool, session_key: str | None
-) -> set[int] | int:
-    """The conversations the user may read now (none for a notices-only socket),
-    or the code to close the socket with: the account is gone or deactivated,
-    or ``session_key`` (if given) no longer signs the user in."""
+) -> tuple[set[int], set[int]] | int:
+    """The conversations the user may read now (none for a notices-only socket)
+    and those of them a sanction keeps them quiet in, or the code to close the
+    socket with: the account is gone or deactivated, or ``session_key`` (if
+    given) no longer signs the user in."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return CLOSE_DEACTIVATED
@@ -56,7 +57,10 @@ def _subscriptions(
         # Logged out or the password changed, and the event that should have
         # closed the socket was lost: connecting again decides which.
         return CLOSE_RECONNECT
-    return set() if notices_only else conversation_ids_for(user)
+    if notices_only:
+        return set(), set()
+    readable = conversation_ids_for(user)
+    return readable, quiet_conversation_ids(user_id, readable)
 
 
 def _session_holds(session_key: str, user) -> bool:
@@ -97,6 +101,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.session = session_tag(self.session_key) if self.session_key else None
         self.public = {"id": user.pk, "name": user.public_name}
         self.subscribed: set[int] = set()
+        self.quiet: set[int] = set()  # silenced there: no typing or presence
         self.frames: list[float] = []
         self.last_sent: dict[tuple[str, int], float] = {}
         self.fanout = fanout_for(self.channel_layer)
@@ -128,6 +133,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(allowed, int):
             await self._shut(allowed)
             return
+        allowed, self.quiet = allowed
         # Conversation events come through the process's fan-out, which hands
         # them only to the sockets that joined here after this check.
         for conversation_id in self.subscribed - allowed:
@@ -202,8 +208,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return True
 
     def _conversation(self, frame: dict) -> int | None:
+        """The frame's conversation, if subscribed and not silenced in."""
         value = frame.get("conversation")
-        if isinstance(value, int) and value in self.subscribed:
+        if isinstance(value, int) and value in self.subscribed - self.quiet:
             return value
         return None
 

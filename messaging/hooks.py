@@ -12,11 +12,18 @@ from django.db.models.signals import post_delete, post_save
 
 from accounts.models import User
 from communities.models import Membership
+from moderation.models import Sanction
 
 from . import events
 
 
 def membership_saved(sender, instance: Membership, **kwargs) -> None:
+    events.subscriptions_changed([instance.user_id])
+
+
+def sanction_saved(sender, instance: Sanction, **kwargs) -> None:
+    # A silence imposed or lifted: the person's sockets re-check where they may
+    # type (a suspension closes them through the account's deactivation).
     events.subscriptions_changed([instance.user_id])
 
 
@@ -47,5 +54,6 @@ def logged_out(sender, request, user: User | None, **kwargs) -> None:
 def connect() -> None:
     post_save.connect(membership_saved, sender=Membership, dispatch_uid="msg-member")
     post_save.connect(user_saved, sender=User, dispatch_uid="msg-user")
+    post_save.connect(sanction_saved, sender=Sanction, dispatch_uid="msg-sanction")
     post_delete.connect(user_deleted, sender=User, dispatch_uid="msg-user-gone")
     user_logged_out.connect(logged_out, dispatch_uid="msg-logout")

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Decision, Reason
+from .models import Decision, Reason, Sanction
 from .services import AppealInput, DecisionInput, ReportInput
 
 
@@ -65,8 +65,33 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    sanction = forms.ChoiceField(
+        label=_("Sanction on the author"),
+        help_text=_("Counts as a strike on their record. Optional."),
+        choices=[("", _("None")), *Sanction.Kind.choices],
+        required=False,
+    )
+    days = forms.IntegerField(
+        label=_("For how many days"),
+        help_text=_("For a silence or a suspension."),
+        min_value=1,
+        max_value=365,
+        required=False,
+    )
+    everywhere = forms.BooleanField(
+        label=_("Everywhere on the platform, not only in this space"),
+        required=False,
+    )
+
     def __init__(self, *args, actions: list[str] | None = None, law: bool = True, **kw):
         super().__init__(*args, **kw)
+        if not law:  # organisers: within their space, and no suspensions
+            del self.fields["everywhere"]
+            self.fields["sanction"].choices = [
+                c
+                for c in self.fields["sanction"].choices
+                if c[0] != Sanction.Kind.SUSPENSION
+            ]
         if actions is not None:
             self.fields["action"].choices = [
                 c for c in Decision.Action.choices if c[0] in actions
@@ -83,6 +108,9 @@ class DecisionForm(forms.Form):
             ground=data["ground"],
             rule=data["rule"],
             facts=data["facts"],
+            sanction=data.get("sanction") or "",
+            days=data.get("days") or 0,
+            everywhere=bool(data.get("everywhere")),
         )
 
 

@@ -232,6 +232,10 @@ class Decision(models.Model):
     automated_detection = models.BooleanField(
         _("detected by automation"), default=False
     )
+    # The sanction on the author that came with the decision (Sanction.Kind).
+    sanction_kind = models.CharField(_("sanction"), max_length=16, blank=True)
+    sanction_days = models.PositiveSmallIntegerField(_("for days"), default=0)
+    sanction_everywhere = models.BooleanField(_("everywhere"), default=False)
     by_municipality = models.BooleanField(default=False)
     language = models.CharField(max_length=8)
     statement = models.TextField(_("statement of reasons"))
@@ -297,3 +301,53 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.outcome
+
+
+class Sanction(models.Model):
+    """A restriction on a person that follows a decision, and counts as a strike
+    until ``strike_expires_at``. A silence and a suspension last until
+    ``ends_at``; a removal from a space is final (they may be invited back).
+    ``lifted_at`` is set when an upheld appeal (or a moderator) lifts it early."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        SILENCE = "silence", _("Silenced (read only)")
+        REMOVAL = "removal", _("Removed from the space")
+        SUSPENSION = "suspension", _("Account suspended")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="sanctions",
+    )
+    kind = models.CharField(_("sanction"), max_length=16, choices=Kind.choices)
+    space = models.ForeignKey(
+        "communities.Community",
+        verbose_name=_("space"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sanctions",
+        help_text=_("Empty: everywhere on the platform."),
+    )
+    decision = models.ForeignKey(
+        Decision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sanctions",
+    )
+    created_at = models.DateTimeField(_("from"), auto_now_add=True)
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    strike_expires_at = models.DateTimeField(_("counts as a strike until"))
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user_id}"

@@ -17,7 +17,7 @@ from accounts.models import User
 from communities.models import Membership
 from communities.selectors import is_municipal_staff
 
-from . import registry
+from . import registry, sanctions
 from .models import Appeal, Case, Decision, Report
 
 AnyUser = User | AnonymousUser
@@ -126,13 +126,15 @@ def report_record(user: User) -> tuple[int, int]:
 
 
 def author_record(user: User | None) -> dict[str, int]:
-    """What moderation has decided about ``user``'s content before."""
+    """What moderation has decided about ``user``'s content before, and the
+    strikes (sanctions) that count against them now."""
     if user is None:
-        return {"hidden": 0, "cases": 0}
+        return {"hidden": 0, "cases": 0, "strikes": 0}
     counts = Case.objects.filter(author=user).aggregate(
-        cases=Count("pk"),
+        cases=Count("pk", distinct=True),
         hidden=Count("pk", filter=Q(decisions__action=Decision.Action.HIDE)),
     )
+    counts["strikes"] = sanctions.strikes(user).count()
     return counts
 
 

@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from communities.models import Membership
 from communities.selectors import is_municipal_staff
+from communities.services import membership_remove
 from hub import ratelimit
 from hub.errors import ApplicationError, Conflict, NotFound, NotPermitted
 from hub.oncommit import on_commit
 
-from . import audit, registry, selectors, tasks
-from .models import Appeal, Case, Decision, Reason, Report
+from . import audit, registry, sanctions, selectors, tasks
+from .models import Appeal, Case, Decision, Reason, Report, Sanction
 
 AnyUser = User | AnonymousUser
 
@@ -211,21 +212,32 @@ def case_escalate(*, actor: User, case: Case) -> Case:
 
 @dataclass(frozen=True)
 class DecisionInput:
-    """A decision's structured fields, from which its statement is written."""
+    """A decision's structured fields, from which its statement is written, and
+    the sanction on the author that goes with it, if any: a ``sanction`` kind,
+    for how many ``days`` (a silence or a suspension), ``everywhere`` or in the
+    case's space."""
 
     action: str
     ground: str
     facts: str
     rule: str = ""
+    sanction: str = ""
+    days: int = 0
+    everywhere: bool = False
 
 
 def _statement(
     case: Case, decision: Decision, reportable, *, appeal: Appeal | None = None
 ) -> str:
+    until = None
+    if decision.sanction_days:
+        until = decision.created_at + timedelta(days=decision.sanction_days)
     context = {
         "case": case,
         "decision": decision,
         "appeal": appeal,
+        "until": until,
+        "strike_days": sanctions.strike_days(),
         "label": reportable.label,
         "appeal_days": tasks.APPEAL_DAYS,
         "platform": settings.WAGTAIL_SITE_NAME,
@@ -260,9 +272,100 @@ def _check_decision(actor: User, case: Case, data: DecisionInput, reportable) ->
         errors["rule"] = [_("Name the rule or the law.")]
     if not data.facts.strip():
         errors["facts"] = [_("Describe the facts the decision rests on.")]
+    errors.update(_sanction_errors(actor, case, data))
     if errors:
         first = next(iter(errors.values()))[0]
         raise ModerationError(first, errors=errors)
+
+
+def _sanction_errors(actor: User, case: Case, data: DecisionInput) -> dict:
+    """What is wrong with the sanction asked for, by field."""
+    kind = data.sanction
+    if not kind:
+        return {}
+    Kind = Sanction.Kind
+    if kind not in Kind.values:
+        return {"sanction": [_("Choose a sanction.")]}
+    if case.author_id is None:
+        return {"sanction": [_("The author's account is gone: no one to sanction.")]}
+    if data.ground == Decision.Ground.NONE:
+        return {"ground": [_("A sanction needs the rule or law that was broken.")]}
+    municipal = is_municipal_staff(actor)
+    wide = data.everywhere or kind == Kind.SUSPENSION or case.space_id is None
+    if wide and not municipal:
+        return {"sanction": [_("Only the municipality sanctions beyond this space.")]}
+    if kind == Kind.REMOVAL and case.space_id is None:
+        return {"sanction": [_("This item is in no space to remove the author from.")]}
+    if kind in (Kind.SILENCE, Kind.SUSPENSION):
+        most = settings.NABOLAG_MODERATION["MAX_SANCTION_DAYS"]
+        if not 1 <= data.days <= most:
+            return {
+                "days": [
+                    _("Give a number of days from 1 to %(most)s.") % {"most": most}
+                ]
+            }
+    return {}
+
+
+def _impose(decision: Decision, case: Case, data: DecisionInput, moderator: User):
+    """The sanction of a decision on the case's author, in the same transaction."""
+    if not data.sanction:
+        return None
+    now = decision.created_at
+    kind = data.sanction
+    ends_at = (
+        now + timedelta(days=data.days)
+        if kind in (Sanction.Kind.SILENCE, Sanction.Kind.SUSPENSION)
+        else None
+    )
+    everywhere = data.everywhere or kind == Sanction.Kind.SUSPENSION
+    sanction = Sanction.objects.create(
+        user=case.author,
+        kind=kind,
+        space=None if everywhere else case.space,
+        decision=decision,
+        ends_at=ends_at,
+        strike_expires_at=now + timedelta(days=sanctions.strike_days()),
+    )
+    if kind == Sanction.Kind.REMOVAL:
+        membership = Membership.objects.filter(
+            user=case.author, community=case.space, state=Membership.State.ACTIVE
+        ).first()
+        if membership is not None:
+            membership_remove(actor=moderator, membership=membership)
+    elif kind == Sanction.Kind.SUSPENSION:
+        author = case.author
+        author.is_active = False
+        author.save(update_fields=["is_active"])
+    audit.record(
+        actor=moderator,
+        action="sanction.imposed",
+        subject=sanction,
+        details={
+            "user": sanction.user_id,
+            "kind": kind,
+            "space": sanction.space_id,
+            "ends_at": ends_at,
+            "decision": decision.pk,
+        },
+    )
+    return sanction
+
+
+def _lift(decision: Decision, *, actor: User) -> None:
+    """An upheld appeal lifts the sanctions of the decision it reverses."""
+    for sanction in Sanction.objects.filter(decision=decision, lifted_at=None):
+        sanction.lifted_at = timezone.now()
+        sanction.save(update_fields=["lifted_at"])
+        if sanction.kind == Sanction.Kind.SUSPENSION and not sanction.user.is_active:
+            sanction.user.is_active = True
+            sanction.user.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action="sanction.lifted",
+            subject=sanction,
+            details={"user": sanction.user_id, "kind": sanction.kind},
+        )
 
 
 @transaction.atomic
@@ -285,8 +388,15 @@ def case_decide(*, moderator: User, case: Case, data: DecisionInput) -> Decision
         language=_language(case.author),
     )
     decision.created_at = now
+    timed = data.sanction in (Sanction.Kind.SILENCE, Sanction.Kind.SUSPENSION)
+    decision.sanction_kind = data.sanction
+    decision.sanction_days = data.days if timed else 0
+    decision.sanction_everywhere = bool(data.sanction) and (
+        data.everywhere or data.sanction == Sanction.Kind.SUSPENSION
+    )
     decision.statement = _statement(case, decision, reportable)
     decision.save()
+    _impose(decision, case, data, moderator)
     why = f"decision {decision.pk}"
     if data.action == Decision.Action.HIDE and item is not None:
         _hide(case, reportable, item, actor=moderator, why=why)
@@ -450,6 +560,8 @@ def appeal_decide(*, moderator: User, appeal: Appeal, data: AppealInput) -> Deci
     decision.created_at = now
     decision.statement = _statement(case, decision, reportable, appeal=appeal)
     decision.save()
+    if data.upheld:
+        _lift(original, actor=moderator)
     why = f"appeal {appeal.pk}, decision {decision.pk}"
     if action == Decision.Action.HIDE and item is not None:
         _hide(case, reportable, item, actor=moderator, why=why)

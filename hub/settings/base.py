@@ -330,6 +330,10 @@ NABOLAG_MODERATION = {
     "NEW_ACCOUNT_DAYS": 7,
     "NEW_ACCOUNT_WEIGHT": 0.5,
     "ESCALATE_AFTER_HOURS": 48,
+    # A sanction counts as a strike on the person's record for this long.
+    "STRIKE_DAYS": 180,
+    # The longest silence or suspension one decision may impose.
+    "MAX_SANCTION_DAYS": 365,
 }
 
 MEDIA_URL = "/media/"

@@ -10,6 +10,7 @@ from accounts.models import User
 from hub import ratelimit
 from marketplace import selectors
 from marketplace.models import Booking, Listing
+from moderation.sanctions import require_may_write
 
 from ._common import (
     BookingConflict,
@@ -65,6 +66,8 @@ def booking_request(
     if listing.author_id == borrower.pk:
         raise NotPermitted(_("You cannot book your own item."))
     _check_bookable(listing, starts_on, ends_on)
+    spaces = listing.communities.values_list("pk", flat=True)
+    require_may_write(borrower, space_ids=spaces)
     ratelimit.hit("booking-request", key=borrower.pk)
     with transaction.atomic():
         _lock_free_days(listing, starts_on, ends_on)

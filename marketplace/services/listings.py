@@ -20,6 +20,7 @@ from hub.oncommit import on_commit
 from marketplace import selectors, tasks
 from marketplace.images import MAX_PHOTOS, PhotoInvalid, card_picture, clean_photo
 from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
+from moderation.sanctions import require_may_write
 
 from ._common import (
     InvalidState,
@@ -163,6 +164,7 @@ def listing_create(
             return replayed
     fields.check()
     _check_membership(author, fields.communities)
+    require_may_write(author, space_ids=[c.pk for c in fields.communities])
     place = fields.place or Place()
     point = resolve_place(place)
     ratelimit.hit("listing-create", key=author.pk)
@@ -242,6 +244,7 @@ def listing_update(
         raise InvalidState(_("Only drafts and open listings can be edited."))
     fields = replace(fields, kind=listing.kind).check()
     _check_membership(actor, fields.communities)
+    require_may_write(actor, space_ids=[c.pk for c in fields.communities])
     point = resolve_place(fields.place) if fields.place is not None else None
     ratelimit.hit("listing-update", key=actor.pk)
     with _files_removed_on_failure() as written, transaction.atomic():

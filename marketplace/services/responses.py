@@ -10,6 +10,7 @@ from hub import ratelimit
 from marketplace import selectors, threads
 from marketplace.models import AddressReveal, Listing, ListingLocation, Match, Response
 from moderation import audit
+from moderation.sanctions import require_may_write
 
 from ._common import (
     InvalidState,
@@ -48,6 +49,9 @@ def response_create(*, responder: User, listing: Listing, message: str) -> Respo
     message = message.strip()
     if not message:
         raise MarketplaceError(_("Please write a short message."))
+    require_may_write(
+        responder, space_ids=listing.communities.values_list("pk", flat=True)
+    )
     ratelimit.hit("response-create", key=responder.pk)
     with transaction.atomic():
         existing = Response.objects.filter(listing=listing, responder=responder).first()

@@ -21,6 +21,7 @@ from django.db.models import (
 from accounts.models import User
 from communities.models import Membership
 from communities.selectors import can_manage_members, is_municipal_staff
+from moderation.sanctions import silenced_spaces
 
 from ..models import (
     ChannelShare,
@@ -212,3 +213,18 @@ def blind_to(*, conversation: Conversation, message_id: int) -> set[int]:
     if conversation.kind == Kind.CHANNEL:
         blind = blind.exclude(user_id__in=_organiser_ids(conversation.community_id))
     return set(blind.values_list("user_id", flat=True))
+
+
+def quiet_conversation_ids(user_id: int, conversation_ids: set[int]) -> set[int]:
+    """Of ``conversation_ids``, those a silence keeps the user quiet in: all of
+    them for a silence everywhere, else the channels of the spaces silenced in
+    (the live socket relays no typing or presence there)."""
+    everywhere, spaces = silenced_spaces(user_id)
+    if everywhere:
+        return set(conversation_ids)
+    if not spaces or not conversation_ids:
+        return set()
+    quiet = Conversation.objects.filter(
+        pk__in=conversation_ids, community_id__in=spaces
+    )
+    return set(quiet.values_list("pk", flat=True))

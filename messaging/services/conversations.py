@@ -12,6 +12,7 @@ from accounts.models import User
 from communities.models import Community, Membership
 from communities.selectors import can_manage_members, is_municipal_staff
 from hub import ratelimit
+from moderation.sanctions import require_may_start_direct
 
 from .. import events, selectors
 from ..models import (
@@ -216,6 +217,7 @@ def direct_start(*, actor: User, others: Iterable[User]) -> Conversation:
         raise MessagingError(_("One of these accounts is not active."))
     if not is_municipal_staff(actor) and not shares_a_community(actor, others):
         raise NotPermitted(_("You can write to people who share a community with you."))
+    require_may_start_direct(actor)
     people = [actor, *others]
     if existing := selectors.direct_conversation_between(people):
         return existing

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from communities.selectors import is_municipal_staff
 from hub import ratelimit
+from moderation.sanctions import require_may_write
 
 from .. import events, selectors
 from ..models import (
@@ -112,6 +113,7 @@ def message_send(
         floor = selectors.read_floor(user=author, conversation=conversation)
     if floor is None:
         raise NotPermitted(_("You cannot write in this conversation."))
+    require_may_write(author, space_ids=[conversation.community_id])
     ratelimit.hit("message-send", key=author.pk)
     reply_to = None
     if reply_to_id and reply_to_id > floor:  # only to a message one may read
@@ -223,6 +225,7 @@ def message_edit(*, actor: User, message: Message, body: str) -> Message:
         raise MessagingError(_("Messages can be edited for 15 minutes."))
     if not selectors.can_write(user=actor, conversation=message.conversation):
         raise NotPermitted(_("You cannot write in this conversation."))
+    require_may_write(actor, space_ids=[message.conversation.community_id])
     ratelimit.hit("message-edit", key=actor.pk)
     message.body = _clean_body(body)
     message.edited_at = timezone.now()
@@ -284,6 +287,7 @@ def reaction_toggle(*, actor: User, message: Message, emoji: str) -> Message:
         raise MessagingError(_("This message was removed."))
     if not selectors.can_write(user=actor, conversation=message.conversation):
         raise NotPermitted(_("You cannot write in this conversation."))
+    require_may_write(actor, space_ids=[message.conversation.community_id])
     ratelimit.hit("message-react", key=actor.pk)
     deleted, _ignored = Reaction.objects.filter(
         message=message, user=actor, emoji=emoji

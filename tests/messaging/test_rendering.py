@@ -16,7 +16,8 @@ from tests.helpers import send, session_queries
 
 # The same as before a message was rendered once for every reader.
 CONVERSATION_PAGE_QUERIES = 21 + session_queries()
-API_POST_QUERIES = 9 + session_queries()
+# 10: with the check that no sanction keeps the author silent there.
+API_POST_QUERIES = 10 + session_queries()
 
 
 @pytest.fixture

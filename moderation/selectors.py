@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from communities.models import Membership
 from communities.selectors import is_municipal_staff
 
 from . import registry, sanctions
-from .models import Appeal, Case, Decision, Report
+from .models import Appeal, Case, Decision, Reason, Report, Sanction
 
 AnyUser = User | AnonymousUser
 
@@ -222,3 +223,107 @@ def open_appeal(case: Case) -> Appeal | None:
         .select_related("decision__moderator", "appellant")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    """The public figures of one month's moderation (the transparency page)."""
+
+    start: datetime
+    notices_by_reason: list[tuple[str, int]]
+    decisions_by_ground: list[tuple[str, str, int]]  # ground, action, count
+    decisions: int
+    automated: int
+    median_hours: float | None
+    appeals: int
+    appeals_by_outcome: list[tuple[str, int]]
+    sanctions_by_kind: list[tuple[str, int]]
+
+    @property
+    def notices(self) -> int:
+        return sum(count for _label, count in self.notices_by_reason)
+
+    @property
+    def automated_percent(self) -> int:
+        return round(100 * self.automated / self.decisions) if self.decisions else 0
+
+
+def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def month_report(year: int, month: int) -> MonthReport:
+    """Notices by reason, decisions by ground and action, the share found by
+    automation, the median hours from a case's first notice to its first
+    decision, appeals by outcome and sanctions by kind, for one month (in the
+    municipality's time zone). Counts only: nothing that names anyone."""
+    start, end = _month_bounds(year, month)
+    in_month = {"created_at__gte": start, "created_at__lt": end}
+    reasons = dict(Reason.choices)
+    notices = (
+        Report.objects.filter(**in_month)
+        .values_list("reason")
+        .annotate(n=Count("pk"))
+        .order_by("reason")
+    )
+    decisions = Decision.objects.filter(**in_month)
+    grounds, actions = dict(Decision.Ground.choices), dict(Decision.Action.choices)
+    by_ground = (
+        decisions.values_list("ground", "action")
+        .annotate(n=Count("pk"))
+        .order_by("ground", "action")
+    )
+    totals = decisions.aggregate(
+        all=Count("pk"), automated=Count("pk", filter=Q(automated_detection=True))
+    )
+    # A case's first decision, against the case's opening (its first notice).
+    firsts = Case.objects.filter(decided_at__gte=start, decided_at__lt=end).values_list(
+        "opened_at", "decided_at"
+    )
+    waits = [(decided - opened).total_seconds() / 3600 for opened, decided in firsts]
+    appeals = Appeal.objects.filter(**in_month)
+    outcomes = dict(Appeal.Outcome.choices) | {"": _("Not decided yet")}
+    by_outcome = (
+        appeals.values_list("outcome").annotate(n=Count("pk")).order_by("outcome")
+    )
+    kinds = dict(Sanction.Kind.choices)
+    by_kind = (
+        Sanction.objects.filter(**in_month)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by("kind")
+    )
+    return MonthReport(
+        start=start,
+        notices_by_reason=[(reasons.get(r, r), n) for r, n in notices],
+        decisions_by_ground=[
+            (grounds.get(g, g), actions.get(a, a), n) for g, a, n in by_ground
+        ],
+        decisions=totals["all"],
+        automated=totals["automated"],
+        median_hours=_median(waits),
+        appeals=sum(n for _o, n in by_outcome),
+        appeals_by_outcome=[(outcomes.get(o, o), n) for o, n in by_outcome],
+        sanctions_by_kind=[(kinds.get(k, k), n) for k, n in by_kind],
+    )
+
+
+def first_month() -> datetime | None:
+    """The month of the first notice on record (the transparency pages start
+    there)."""
+    first = Report.objects.order_by("created_at").values_list("created_at", flat=True)
+    found = first.first()
+    return timezone.localtime(found) if found else None

@@ -11,6 +11,12 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.decision, name="decision"),
     path("decisions/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("queue/", views.queue, name="queue"),
+    path("transparency/", views.transparency, name="transparency"),
+    path(
+        "transparency/<int:year>/<int:month>/",
+        views.transparency,
+        name="transparency_month",
+    ),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/escalate/", views.case_escalate, name="escalate"),
 ]

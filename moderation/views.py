@@ -2,10 +2,13 @@
 organisers' queue. Municipal moderators work the same queue in the Wagtail admin
 (``moderation.admin_views``); both render the case through one partial."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -193,3 +196,34 @@ def case_escalate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("moderation:case", pk=case.pk)
     messages.success(request, _("The case was passed to the municipality."))
     return redirect("moderation:queue")
+
+
+def _months_since(first, now) -> list[tuple[int, int]]:
+    """(year, month) from ``first``'s month to ``now``'s, newest first."""
+    months = []
+    year, month = now.year, now.month
+    while (year, month) >= (first.year, first.month) and len(months) < 120:
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+def transparency(
+    request: HttpRequest, year: int | None = None, month: int | None = None
+) -> HttpResponse:
+    """The public report of one month's moderation (this month by default)."""
+    now = timezone.localtime()
+    year, month = year or now.year, month or now.month
+    if not 1 <= month <= 12 or (year, month) > (now.year, now.month) or year < 2000:
+        raise Http404
+    first = selectors.first_month() or now
+    context = {
+        "report": selectors.month_report(year, month),
+        "months": [
+            date(y, m, 1)
+            for y, m in _months_since(first, now)
+            if (y, m) != (year, month)
+        ],
+        "current": (year, month) == (now.year, now.month),
+    }
+    return render(request, "moderation/transparency.html", context)

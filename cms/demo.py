@@ -328,7 +328,15 @@ EVENTS = {
 def _user(email: str, name: str, home: Community | None, **extra) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, display_name=name, home_community=home, **extra)
+        # Demo people have been here a while (moderation.trust: not new).
+        joined = timezone.now() - timedelta(days=120)
+        user = User(
+            email=email,
+            display_name=name,
+            home_community=home,
+            date_joined=joined,
+            **extra,
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         _verify_email(user)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 MINUTE = 60
 HOUR = 3600
+DAY = 86400
 
 
 class Limit(NamedTuple):
@@ -40,6 +41,10 @@ LIMITS: dict[str, Limit] = {
     "participant-add": Limit(60, HOUR),
     # moderation
     "report-submit": Limit(20, HOUR),
+    # moderation.trust: what a new account may do in a day, on top of the above
+    "message-send-new-account": Limit(50, DAY),
+    "listing-create-new-account": Limit(3, DAY),
+    "response-create-new-account": Limit(10, DAY),
     "case-decide": Limit(300, HOUR),
     "appeal-submit": Limit(10, HOUR),
     # cms: messages to the municipality from the contact page

@@ -39,7 +39,7 @@ def _can_see(user: User, message: Message) -> bool:
 
 
 def _url(message: Message) -> str:
-    return f"{message.conversation.get_absolute_url()}#m{message.pk}"
+    return f"{message.conversation.get_absolute_url()}#m-{message.pk}"
 
 
 def _context(message: Message) -> list[tuple[str, str]]:

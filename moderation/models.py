@@ -351,3 +351,36 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user_id}"
+
+
+class Vouch(models.Model):
+    """An organiser vouches for a new member: they are trusted at once, without
+    waiting out the new-account days (moderation.trust)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="vouches",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vouched for by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    space = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vouch")
+        verbose_name_plural = _("vouches")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "space"], name="vouch_per_space")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} vouched in {self.space_id}"

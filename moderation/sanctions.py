@@ -18,8 +18,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from hub import ratelimit
 from hub.errors import ApplicationError
 
+from . import trust
 from .models import Sanction
 
 AnyUser = User | AnonymousUser
@@ -37,17 +39,36 @@ def _in_force(now: datetime | None = None) -> Q:
     )
 
 
+def _standing(user: User, now: datetime) -> list[Sanction]:
+    """In one query: the sanctions that restrict ``user`` now or count as
+    strikes."""
+    return list(
+        Sanction.objects.filter(user=user, lifted_at__isnull=True).filter(
+            _in_force(now) | Q(strike_expires_at__gt=now)
+        )
+    )
+
+
+def _covering(standing: list[Sanction], space_ids, now: datetime) -> Sanction | None:
+    """The silence or suspension in force among ``standing`` that covers
+    ``space_ids`` (one everywhere covers every space and all outside them)."""
+    ids = {pk for pk in space_ids if pk is not None}
+    covering = [
+        s
+        for s in standing
+        if s.kind in RESTRICTING
+        and s.ends_at is not None
+        and s.ends_at > now
+        and (s.space_id is None or s.space_id in ids)
+    ]
+    return max(covering, key=lambda s: s.ends_at, default=None)
+
+
 def silence_for(user: AnyUser, *, space_ids=()) -> Sanction | None:
-    """The silence or suspension in force that covers ``space_ids`` (a silence
-    everywhere covers every space and everything outside one), if any."""
     if not user.is_authenticated:
         return None
-    scope = Q(space__isnull=True)
-    ids = [pk for pk in space_ids if pk is not None]
-    if ids:
-        scope |= Q(space_id__in=ids)
-    found = Sanction.objects.filter(_in_force(), scope, user=user)
-    return found.order_by("-ends_at").first()
+    now = timezone.now()
+    return _covering(_standing(user, now), space_ids, now)
 
 
 def _refusal(sanction: Sanction) -> Restricted:
@@ -64,24 +85,51 @@ def _refusal(sanction: Sanction) -> Restricted:
     return Restricted(text % {"until": until})
 
 
-def require_may_write(user: AnyUser, *, space_ids=()) -> None:
+def require_may_write(
+    user: AnyUser, *, space_ids=(), text: str = "", action: str = ""
+) -> None:
     """Refuse a write by a silenced person in one of ``space_ids`` (or anywhere,
-    for a silence everywhere). Empty ``space_ids``: a write outside any space
-    (a direct message, a listing shared with everyone nearby)."""
-    sanction = silence_for(user, space_ids=space_ids)
-    if sanction is not None:
-        raise _refusal(sanction)
-
-
-def require_may_start_direct(user: AnyUser) -> None:
-    """Any silence in force stops a person starting direct conversations."""
+    for a silence everywhere); empty ``space_ids``: a write outside any space (a
+    direct message, a listing shared with everyone nearby). For a new account
+    (``moderation.trust``), also refuse links in ``text`` and count ``action``
+    against its daily limit (``<action>-new-account`` in ``hub.limits``)."""
     if not user.is_authenticated:
         return
-    sanction = Sanction.objects.filter(
-        _in_force(), user=user, kind=Sanction.Kind.SILENCE
-    ).first()
+    now = timezone.now()
+    standing = _standing(user, now)
+    sanction = _covering(standing, space_ids, now)
     if sanction is not None:
         raise _refusal(sanction)
+    if not text and not action:
+        return
+    strikes = any(s.strike_expires_at > now for s in standing)
+    if trust.level(user, strikes=strikes, now=now) == trust.Level.MEMBER:
+        return
+    if text and trust.has_link(text):
+        raise Restricted(trust.link_refusal(), field="body")
+    if action:
+        ratelimit.hit(f"{action}-new-account", key=user.pk)
+
+
+def require_may_start_direct(user: AnyUser, others=()) -> None:
+    """Any silence in force stops a person starting direct conversations; a new
+    account starts them only with organisers and municipal staff."""
+    if not user.is_authenticated:
+        return
+    now = timezone.now()
+    standing = _standing(user, now)
+    silences = [
+        s
+        for s in standing
+        if s.kind == Sanction.Kind.SILENCE and s.ends_at and s.ends_at > now
+    ]
+    if silences:
+        raise _refusal(silences[0])
+    strikes = any(s.strike_expires_at > now for s in standing)
+    if trust.level(user, strikes=strikes, now=now) == trust.Level.MEMBER:
+        return
+    if not trust.may_be_written_to_by_newcomers(others):
+        raise Restricted(trust.strangers_refusal())
 
 
 def silenced_spaces(user_id: int) -> tuple[bool, set[int]]:

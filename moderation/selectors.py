@@ -18,7 +18,7 @@ from accounts.models import User
 from communities.models import Membership
 from communities.selectors import is_municipal_staff
 
-from . import registry, sanctions
+from . import registry, sanctions, trust
 from .models import Appeal, Case, Decision, Reason, Report, Sanction
 
 AnyUser = User | AnonymousUser
@@ -126,16 +126,18 @@ def report_record(user: User) -> tuple[int, int]:
     return counts["upheld"], counts["turned_down"]
 
 
-def author_record(user: User | None) -> dict[str, int]:
+def author_record(user: User | None) -> dict:
     """What moderation has decided about ``user``'s content before, and the
     strikes (sanctions) that count against them now."""
     if user is None:
-        return {"hidden": 0, "cases": 0, "strikes": 0}
+        return {"hidden": 0, "cases": 0, "strikes": 0, "trust": ""}
     counts = Case.objects.filter(author=user).aggregate(
         cases=Count("pk", distinct=True),
         hidden=Count("pk", filter=Q(decisions__action=Decision.Action.HIDE)),
     )
     counts["strikes"] = sanctions.strikes(user).count()
+    level = trust.level(user, strikes=bool(counts["strikes"]))
+    counts["trust"] = trust.Level(level).label
     return counts
 
 

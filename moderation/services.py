@@ -28,7 +28,7 @@ from hub.errors import ApplicationError, Conflict, NotFound, NotPermitted
 from hub.oncommit import on_commit
 
 from . import audit, registry, sanctions, selectors, tasks
-from .models import Appeal, Case, Decision, Reason, Report, Sanction
+from .models import Appeal, Case, Decision, Reason, Report, Sanction, Vouch
 
 AnyUser = User | AnonymousUser
 
@@ -591,3 +591,27 @@ def appeal_decide(*, moderator: User, appeal: Appeal, data: AppealInput) -> Deci
         what=f"decision {decision.pk} e-mails",
     )
     return decision
+
+
+@transaction.atomic
+def member_vouch(*, organiser: User, community, user: User) -> Vouch:
+    """An organiser vouches for a new member of their space: the member is
+    trusted at once (moderation.trust). Saying it twice changes nothing."""
+    if not (is_municipal_staff(organiser) or _organises(organiser, community.pk)):
+        raise NotPermitted
+    member = Membership.objects.filter(
+        user=user, community=community, state=Membership.State.ACTIVE
+    ).exists()
+    if not member:
+        raise ModerationError(_("You can vouch only for members of this space."))
+    vouch, created = Vouch.objects.get_or_create(
+        user=user, space=community, defaults={"by": organiser}
+    )
+    if created:
+        audit.record(
+            actor=organiser,
+            action="member.vouched",
+            subject=vouch,
+            details={"user": user.pk, "community": community.pk},
+        )
+    return vouch

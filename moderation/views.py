@@ -7,11 +7,13 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from communities.models import Community
 from communities.selectors import is_municipal_staff
 from hub.errors import ApplicationError
 from hub.refusals import show_refusal
@@ -227,3 +229,22 @@ def transparency(
         "current": (year, month) == (now.year, now.month),
     }
     return render(request, "moderation/transparency.html", context)
+
+
+@login_required
+@require_POST
+def vouch(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """An organiser vouches for a new member, from the members page."""
+    community = get_object_or_404(Community, slug=slug)
+    person = get_object_or_404(User, pk=user_id)
+    try:
+        services.member_vouch(organiser=request.user, community=community, user=person)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            _("You vouched for %(name)s: they are trusted now.")
+            % {"name": person.public_name},
+        )
+    return redirect("communities:members", slug=community.slug)

@@ -1,5 +1,7 @@
 """factory_boy factories shared by every test module."""
 
+from datetime import UTC, datetime
+
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -16,6 +18,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
+    # Established by default (moderation.trust), also in tests that set the
+    # clock back: a test of a new account says so.
+    date_joined = datetime(2020, 1, 1, tzinfo=UTC)
     display_name = factory.Faker("name", locale="da_DK")
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 

@@ -164,7 +164,12 @@ def listing_create(
             return replayed
     fields.check()
     _check_membership(author, fields.communities)
-    require_may_write(author, space_ids=[c.pk for c in fields.communities])
+    require_may_write(
+        author,
+        space_ids=[c.pk for c in fields.communities],
+        text=f"{fields.title}\n{fields.description}",
+        action="listing-create",
+    )
     place = fields.place or Place()
     point = resolve_place(place)
     ratelimit.hit("listing-create", key=author.pk)
@@ -244,7 +249,11 @@ def listing_update(
         raise InvalidState(_("Only drafts and open listings can be edited."))
     fields = replace(fields, kind=listing.kind).check()
     _check_membership(actor, fields.communities)
-    require_may_write(actor, space_ids=[c.pk for c in fields.communities])
+    require_may_write(
+        actor,
+        space_ids=[c.pk for c in fields.communities],
+        text=f"{fields.title}\n{fields.description}",
+    )
     point = resolve_place(fields.place) if fields.place is not None else None
     ratelimit.hit("listing-update", key=actor.pk)
     with _files_removed_on_failure() as written, transaction.atomic():

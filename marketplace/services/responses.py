@@ -50,7 +50,10 @@ def response_create(*, responder: User, listing: Listing, message: str) -> Respo
     if not message:
         raise MarketplaceError(_("Please write a short message."))
     require_may_write(
-        responder, space_ids=listing.communities.values_list("pk", flat=True)
+        responder,
+        space_ids=listing.communities.values_list("pk", flat=True),
+        text=message,
+        action="response-create",
     )
     ratelimit.hit("response-create", key=responder.pk)
     with transaction.atomic():

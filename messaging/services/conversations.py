@@ -217,7 +217,7 @@ def direct_start(*, actor: User, others: Iterable[User]) -> Conversation:
         raise MessagingError(_("One of these accounts is not active."))
     if not is_municipal_staff(actor) and not shares_a_community(actor, others):
         raise NotPermitted(_("You can write to people who share a community with you."))
-    require_may_start_direct(actor)
+    require_may_start_direct(actor, others)
     people = [actor, *others]
     if existing := selectors.direct_conversation_between(people):
         return existing

@@ -113,7 +113,9 @@ def message_send(
         floor = selectors.read_floor(user=author, conversation=conversation)
     if floor is None:
         raise NotPermitted(_("You cannot write in this conversation."))
-    require_may_write(author, space_ids=[conversation.community_id])
+    require_may_write(
+        author, space_ids=[conversation.community_id], text=body, action="message-send"
+    )
     ratelimit.hit("message-send", key=author.pk)
     reply_to = None
     if reply_to_id and reply_to_id > floor:  # only to a message one may read
@@ -225,7 +227,8 @@ def message_edit(*, actor: User, message: Message, body: str) -> Message:
         raise MessagingError(_("Messages can be edited for 15 minutes."))
     if not selectors.can_write(user=actor, conversation=message.conversation):
         raise NotPermitted(_("You cannot write in this conversation."))
-    require_may_write(actor, space_ids=[message.conversation.community_id])
+    space_ids = [message.conversation.community_id]
+    require_may_write(actor, space_ids=space_ids, text=body)
     ratelimit.hit("message-edit", key=actor.pk)
     message.body = _clean_body(body)
     message.edited_at = timezone.now()

@@ -94,6 +94,8 @@ def _resident_pages(karen: User) -> dict[str, str]:
         "direct": f"/messages/c/{direct.first().pk}/",
         "channels": f"/messages/community/{skovby.slug}/",
         "profile": "/accounts/profile/",
+        "my-reports": "/moderation/reports/",
+        "my-moderation": "/moderation/mine/",
     }
 
 
@@ -101,6 +103,7 @@ def _organiser_pages() -> dict[str, str]:
     return {
         "members": "/communities/skovby/members/",
         "club-members": "/communities/skovby-if/members/",
+        "moderation-queue": "/moderation/queue/",
     }
 
 

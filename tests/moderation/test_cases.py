@@ -63,8 +63,8 @@ def organiser(village):
 
 
 def _neighbours(village, n, *, established=True):
-    people = [member_of(village) for _ in range(n)]
-    return [_established(p) for p in people] if established else people
+    joined = {} if established else {"date_joined": timezone.now()}
+    return [member_of(village, user=UserFactory(**joined)) for _ in range(n)]
 
 
 def _report(reporter, message, data=SPAM):

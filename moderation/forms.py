@@ -161,3 +161,16 @@ class AppealDecisionForm(forms.Form):
             ground=data["ground"] or Decision.Ground.NONE,
             rule=data["rule"],
         )
+
+
+class WordListForm(forms.Form):
+    words = forms.CharField(
+        label=_("Words and phrases"),
+        help_text=_(
+            "One per line; letter case does not matter. A post that contains one "
+            "goes to the review queue and stays visible until someone decides."
+        ),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )

@@ -71,6 +71,14 @@ class Reason(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
+class Flag(models.TextChoices):
+    """What automated screening found (it queues the post; it hides nothing)."""
+
+    WORDS = "words", _("A word on a screening list")
+    CROSS_POST = "cross_post", _("The same text in many spaces")
+    LINKS = "links", _("Many links from a new account")
+
+
 class Case(models.Model):
     """The notices on one revision of one item, and what became of them.
 
@@ -122,6 +130,10 @@ class Case(models.Model):
         _("escalated"), max_length=24, choices=Escalation.choices, blank=True
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Set when automated screening (moderation.screening) opened or joined it.
+    flagged = models.CharField(
+        _("flagged by screening"), max_length=24, choices=Flag.choices, blank=True
+    )
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
@@ -384,3 +396,45 @@ class Vouch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} vouched in {self.space_id}"
+
+
+class WordList(models.Model):
+    """Words and phrases that send a post to review before anyone reports it:
+    the municipality's list (no space) and one per space, kept by its
+    organisers. One term per line; a match queues the post and hides nothing."""
+
+    space = models.OneToOneField(
+        "communities.Community",
+        verbose_name=_("space"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="word_list",
+    )
+    words = models.TextField(
+        _("words and phrases"),
+        max_length=20000,
+        blank=True,
+        help_text=_("One per line. Letter case does not matter."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("word list")
+        verbose_name_plural = _("word lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["space"],
+                condition=models.Q(space__isnull=True),
+                name="one_municipal_word_list",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"word list {self.space_id or 'municipal'}"
+
+    @property
+    def terms(self) -> list[str]:
+        return [
+            line.strip().casefold() for line in self.words.splitlines() if line.strip()
+        ]

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from communities.models import Membership
+from communities.models import Community, Membership
 from communities.selectors import is_municipal_staff
 
 from . import registry, sanctions, trust
-from .models import Appeal, Case, Decision, Reason, Report, Sanction
+from .models import Appeal, Case, Decision, Reason, Report, Sanction, WordList
 
 AnyUser = User | AnonymousUser
 
@@ -206,7 +206,11 @@ def cases_about(user: AnyUser) -> QuerySet[Case]:
         return Case.objects.none()
     return (
         Case.objects.filter(author=user)
-        .filter(Q(hidden_at__isnull=False) | Q(decisions__isnull=False))
+        .filter(
+            Q(hidden_at__isnull=False)
+            | Q(decisions__isnull=False)
+            | (Q(state=Case.State.OPEN) & ~Q(flagged=""))
+        )
         .distinct()
         .prefetch_related("decisions")
         .order_by("-opened_at", "-id")
@@ -329,3 +333,21 @@ def first_month() -> datetime | None:
     first = Report.objects.order_by("created_at").values_list("created_at", flat=True)
     found = first.first()
     return timezone.localtime(found) if found else None
+
+
+def can_edit_words(*, user: AnyUser, space) -> bool:
+    if is_municipal_staff(user):
+        return True
+    if space is None or not user.is_authenticated:
+        return False
+    return organised_space_ids(user).filter(community_id=space.pk).exists()
+
+
+def word_list(space) -> str:
+    found = WordList.objects.filter(space=space).values_list("words", flat=True)
+    return found.first() or ""
+
+
+def organised_spaces(user: AnyUser) -> QuerySet:
+    """The communities ``user`` organises (their word lists, on the queue)."""
+    return Community.objects.filter(pk__in=organised_space_ids(user)).order_by("name")

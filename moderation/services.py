@@ -27,8 +27,17 @@ from hub import ratelimit
 from hub.errors import ApplicationError, Conflict, NotFound, NotPermitted
 from hub.oncommit import on_commit
 
-from . import audit, registry, sanctions, selectors, tasks
-from .models import Appeal, Case, Decision, Reason, Report, Sanction, Vouch
+from . import audit, registry, sanctions, screening, selectors, tasks
+from .models import (
+    Appeal,
+    Case,
+    Decision,
+    Reason,
+    Report,
+    Sanction,
+    Vouch,
+    WordList,
+)
 
 AnyUser = User | AnonymousUser
 
@@ -385,6 +394,7 @@ def case_decide(*, moderator: User, case: Case, data: DecisionInput) -> Decision
         rule=data.rule.strip(),
         facts=data.facts.strip(),
         by_municipality=is_municipal_staff(moderator),
+        automated_detection=bool(case.flagged),
         language=_language(case.author),
     )
     decision.created_at = now
@@ -615,3 +625,36 @@ def member_vouch(*, organiser: User, community, user: User) -> Vouch:
             details={"user": user.pk, "community": community.pk},
         )
     return vouch
+
+
+@transaction.atomic
+def word_list_update(*, actor: User, space, words: str) -> WordList:
+    """Replace a screening word list: the municipality's (``space`` None, its
+    moderators only) or a space's (its organisers and the municipality)."""
+    allowed = is_municipal_staff(actor) or (
+        space is not None and _organises(actor, space.pk)
+    )
+    if not allowed:
+        raise NotPermitted
+    words = "\n".join(line.strip() for line in words.splitlines() if line.strip())
+    if len(words) > 20000:
+        raise ModerationError(
+            _("The list is too long: at most 20,000 characters."), field="words"
+        )
+    word_list, _created = WordList.objects.get_or_create(space=space)
+    word_list.words = words
+    word_list.save(update_fields=["words", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="words.updated",
+        subject=word_list,
+        details={"space": space.pk if space else None, "terms": len(word_list.terms)},
+    )
+    # At once and again after commit: a screen in between would cache the old
+    # list (a rollback only costs a cache miss).
+    screening.forget_words(space.pk if space else None)
+    on_commit(
+        lambda: screening.forget_words(space.pk if space else None),
+        what="forget a cached word list",
+    )
+    return word_list

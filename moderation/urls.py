@@ -11,6 +11,8 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.decision, name="decision"),
     path("decisions/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("queue/", views.queue, name="queue"),
+    path("words/", views.words, name="words"),
+    path("words/<slug:slug>/", views.words, name="space_words"),
     path("vouch/<slug:slug>/<int:user_id>/", views.vouch, name="vouch"),
     path("transparency/", views.transparency, name="transparency"),
     path(

@@ -19,7 +19,7 @@ from hub.errors import ApplicationError
 from hub.refusals import show_refusal
 
 from . import registry, selectors, services
-from .forms import AppealForm, DecisionForm, ReportForm
+from .forms import AppealForm, DecisionForm, ReportForm, WordListForm
 from .models import Case, Decision
 
 
@@ -134,7 +134,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     if state not in Case.State.values:
         state = Case.State.OPEN
     cases = selectors.queue(request.user, state=state)[:200]
-    context = {"cases": cases, "state": state, "states": Case.State.choices}
+    context = {
+        "cases": cases,
+        "state": state,
+        "states": Case.State.choices,
+        "spaces": selectors.organised_spaces(request.user),
+        "municipal": is_municipal_staff(request.user),
+    }
     return render(request, "moderation/queue.html", context)
 
 
@@ -248,3 +254,24 @@ def vouch(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             % {"name": person.public_name},
         )
     return redirect("communities:members", slug=community.slug)
+
+
+@login_required
+def words(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """A screening word list: the municipality's, or a space's."""
+    space = get_object_or_404(Community, slug=slug) if slug else None
+    if not selectors.can_edit_words(user=request.user, space=space):
+        raise Http404
+    current = selectors.word_list(space)
+    form = WordListForm(request.POST or None, initial={"words": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.word_list_update(
+                actor=request.user, space=space, words=form.cleaned_data["words"]
+            )
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
+        else:
+            messages.success(request, _("The word list was saved."))
+            return redirect(request.path)
+    return render(request, "moderation/words.html", {"form": form, "space": space})

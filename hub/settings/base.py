@@ -334,6 +334,12 @@ NABOLAG_MODERATION = {
     "STRIKE_DAYS": 180,
     # The longest silence or suspension one decision may impose.
     "MAX_SANCTION_DAYS": 365,
+    # Screening (moderation.screening): the same text in this many spaces in a
+    # day, or this many links from an account younger than SCREEN_LINKS_DAYS,
+    # sends the post to review.
+    "CROSS_POST_SPACES": 3,
+    "SCREEN_LINKS": 3,
+    "SCREEN_LINKS_DAYS": 30,
 }
 
 MEDIA_URL = "/media/"

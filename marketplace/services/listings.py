@@ -20,6 +20,7 @@ from hub.oncommit import on_commit
 from marketplace import selectors, tasks
 from marketplace.images import MAX_PHOTOS, PhotoInvalid, card_picture, clean_photo
 from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
+from moderation import screening
 from moderation.sanctions import require_may_write
 
 from ._common import (
@@ -185,6 +186,7 @@ def listing_create(
             _add_photos(listing, photos, photo_description, written=written)
             if publish:
                 _publish(listing)
+            _screen(listing, fields)
     except IntegrityError:
         # The same client_id raced us: the first of the two is the listing.
         raced = client_id and Listing.objects.filter(author=author, client_id=client_id)
@@ -265,7 +267,20 @@ def listing_update(
         listing.tags.set(list(fields.tags))
         _describe_photos(listing, photo_descriptions or {})
         _add_photos(listing, photos, photo_description, written=written)
+        _screen(listing, fields)
     return listing
+
+
+def _screen(listing: Listing, fields: ListingFields) -> None:
+    """Automated screening (moderation.screening): a match queues the listing for
+    its space's moderators and hides nothing."""
+    screening.screen(
+        kind="listing",
+        item=listing,
+        author=listing.author,
+        text=f"{fields.title}\n{fields.description}",
+        space_ids=[c.pk for c in fields.communities],
+    )
 
 
 def _apply(listing: Listing, fields: ListingFields) -> None:

@@ -9,7 +9,7 @@ from accounts.models import User
 from hub import ratelimit
 from marketplace import selectors, threads
 from marketplace.models import AddressReveal, Listing, ListingLocation, Match, Response
-from moderation import audit
+from moderation import audit, screening
 from moderation.sanctions import require_may_write
 
 from ._common import (
@@ -72,6 +72,13 @@ def response_create(*, responder: User, listing: Listing, message: str) -> Respo
             response = Response.objects.create(
                 listing=listing, responder=responder, message=message
             )
+        screening.screen(
+            kind="response",
+            item=response,
+            author=responder,
+            text=message,
+            space_ids=listing.communities.values_list("pk", flat=True),
+        )
         notify("response_received", user_id=listing.author_id, object_id=response.pk)
     return response
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from communities.selectors import is_municipal_staff
 from hub import ratelimit
+from moderation import screening
 from moderation.sanctions import require_may_write
 
 from .. import events, selectors
@@ -133,6 +134,13 @@ def message_send(
                 seq=_next_seq(conversation, new_message=True),
             )
             read_state_advance(author, conversation, message.pk)
+            screening.screen(
+                kind="message",
+                item=message,
+                author=author,
+                text=body,
+                space_ids=[conversation.community_id],
+            )
             _notify(message, conversation)
             _announce_new(message, conversation)
     except IntegrityError:  # the same client_id raced us
@@ -234,6 +242,13 @@ def message_edit(*, actor: User, message: Message, body: str) -> Message:
     message.edited_at = timezone.now()
     message.seq = _next_seq(message.conversation, new_message=False)
     message.save(update_fields=["body", "edited_at", "seq"])
+    screening.screen(
+        kind="message",
+        item=message,
+        author=actor,
+        text=message.body,
+        space_ids=space_ids,
+    )
     _announce(message, change="edited")
     return message
 

@@ -41,6 +41,9 @@ LIMITS: dict[str, Limit] = {
     "participant-add": Limit(60, HOUR),
     # moderation
     "report-submit": Limit(20, HOUR),
+    # a visitor reporting illegal content, per address and for all visitors
+    "report-visitor": Limit(5, HOUR),
+    "report-visitor-all": Limit(100, HOUR),
     # moderation.trust: what a new account may do in a day, on top of the above
     "message-send-new-account": Limit(50, DAY),
     "listing-create-new-account": Limit(3, DAY),

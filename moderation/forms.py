@@ -174,3 +174,25 @@ class WordListForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 12}),
     )
+
+
+class VisitorReportForm(forms.Form):
+    """Someone not signed in reports illegal content, with an address they
+    confirm from an e-mail."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("We send you a link to confirm the report, and later the outcome."),
+    )
+    legal_ground = forms.CharField(
+        label=_("Which law does it break?"),
+        help_text=_("In your own words: which law, and why."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    details = forms.CharField(
+        label=_("Anything the moderators should know"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -9,11 +9,13 @@ the author's language, and tells the author and the reporters after commit.
 Every step is written to the audit log in the same transaction.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -658,3 +660,103 @@ def word_list_update(*, actor: User, space, words: str) -> WordList:
         what="forget a cached word list",
     )
     return word_list
+
+
+VISITOR_SALT = "nabolag.moderation.visitor-report"
+VISITOR_MAX_AGE = 2 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class VisitorReport:
+    """A report of illegal content by someone not signed in, held in the signed
+    link e-mailed to them until they confirm their address."""
+
+    kind: str
+    pk: str
+    email: str
+    legal_ground: str
+    details: str = ""
+
+
+def visitor_report_request(data: VisitorReport) -> str:
+    """Check a visitor's report and e-mail them the link that confirms it; the
+    report is filed only when they follow it. Returns the signed token."""
+    try:
+        reportable = registry.by_kind(data.kind)
+    except registry.NotReportable:
+        raise NotFound from None
+    item = reportable.get(data.pk)
+    if item is None or not reportable.can_see(AnonymousUser(), item):
+        raise NotFound
+    if not data.legal_ground.strip():
+        raise ModerationError(
+            _("Say which law you believe it breaks, in your own words."),
+            field="legal_ground",
+        )
+    email = data.email.strip().lower()
+    ratelimit.hit("report-visitor", key=hashlib.sha256(email.encode()).hexdigest())
+    ratelimit.hit("report-visitor-all", key="all")
+    token = signing.dumps(
+        {
+            "kind": data.kind,
+            "pk": str(data.pk),
+            "email": email,
+            "legal_ground": data.legal_ground.strip()[:1000],
+            "details": data.details.strip()[:2000],
+        },
+        salt=VISITOR_SALT,
+        compress=True,
+    )
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    on_commit(
+        lambda: tasks.send_visitor_confirmation.enqueue(
+            email=email, token=token, language=language
+        ),
+        what="visitor report confirmation e-mail",
+    )
+    return token
+
+
+@transaction.atomic
+def visitor_report_confirm(token: str) -> Filed:
+    """File a visitor's report once they followed the link in their e-mail:
+    their address is then verified. The same address reporting the same
+    revision again adds to its report."""
+    try:
+        data = signing.loads(token, salt=VISITOR_SALT, max_age=VISITOR_MAX_AGE)
+    except signing.BadSignature:
+        raise ModerationError(
+            _("This link is not valid any more. Please report again.")
+        ) from None
+    reportable = registry.by_kind(data["kind"])
+    item = reportable.get(data["pk"])
+    if item is None or not reportable.can_see(AnonymousUser(), item):
+        raise NotFound
+    case = _case_for(reportable, item)
+    report = Report.objects.filter(
+        case=case, reporter=None, reporter_email=data["email"]
+    ).first()
+    merged = report is not None
+    if merged:
+        report.repeats += 1
+        report.save(update_fields=["repeats", "updated_at"])
+    else:
+        report = Report.objects.create(
+            case=case,
+            reporter_email=data["email"],
+            reason=Reason.ILLEGAL,
+            legal_ground=data["legal_ground"],
+            details=data["details"],
+            weight=_setting("NEW_ACCOUNT_WEIGHT"),
+        )
+        case.score += report.weight
+        case.save(update_fields=["score"])
+    audit.record(
+        actor=None,
+        action="report.merged" if merged else "report.received",
+        subject=case,
+        details={"report": report.pk, "reason": report.reason, "visitor": True},
+    )
+    if case.is_open:
+        _escalate(case, Case.Escalation.ILLEGAL, actor=None)
+    return Filed(report, merged)

@@ -62,3 +62,19 @@ def send_decision_emails(*, decision_id: int) -> None:
             body = render_to_string("moderation/email/outcome_body.txt", context)
         send_mail(subject, body, None, [address])
     logger.info("decision %s e-mailed", decision.pk)
+
+
+@task()
+def send_visitor_confirmation(*, email: str, token: str, language: str) -> None:
+    """The link that confirms a visitor's report (and their address)."""
+    url = settings.WAGTAILADMIN_BASE_URL + reverse(
+        "moderation:visitor_confirm", kwargs={"token": token}
+    )
+    with translation.override(language):
+        context = {"url": url}
+        subject = render_to_string(
+            "moderation/email/visitor_subject.txt", context
+        ).strip()
+        body = render_to_string("moderation/email/visitor_body.txt", context)
+    send_mail(subject, body, None, [email])
+    logger.info("visitor report confirmation e-mailed")

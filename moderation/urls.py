@@ -5,6 +5,7 @@ from . import views
 app_name = "moderation"
 
 urlpatterns = [
+    path("report/confirm/<str:token>/", views.visitor_confirm, name="visitor_confirm"),
     path("report/<slug:kind>/<str:pk>/", views.report, name="report"),
     path("reports/", views.reports_mine, name="reports_mine"),
     path("mine/", views.mine, name="mine"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,13 @@ from hub.errors import ApplicationError
 from hub.refusals import show_refusal
 
 from . import registry, selectors, services
-from .forms import AppealForm, DecisionForm, ReportForm, WordListForm
+from .forms import (
+    AppealForm,
+    DecisionForm,
+    ReportForm,
+    VisitorReportForm,
+    WordListForm,
+)
 from .models import Case, Decision
 
 
@@ -34,8 +41,9 @@ def _reportable_item(request: HttpRequest, kind: str, pk: str):
     return reportable, item
 
 
-@login_required
 def report(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _visitor_report(request, kind, pk)
     reportable, item = _reportable_item(request, kind, pk)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -62,6 +70,50 @@ def report(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
         "back": reportable.url(item),
     }
     return render(request, "moderation/report.html", context)
+
+
+def _visitor_report(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    """A visitor may report illegal content: we e-mail a link to confirm."""
+    reportable, item = _reportable_item(request, kind, pk)
+    form = VisitorReportForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visitor_report_request(
+                services.VisitorReport(
+                    kind=kind,
+                    pk=pk,
+                    email=data["email"],
+                    legal_ground=data["legal_ground"],
+                    details=data["details"],
+                )
+            )
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
+        else:
+            sent = True
+    context = {
+        "form": form,
+        "sent": sent,
+        "label": reportable.label,
+        "excerpt": reportable.excerpt(item),
+        "back": reportable.url(item),
+        "login_url": f"{reverse('account_login')}?next={request.path}",
+    }
+    return render(request, "moderation/report_visitor.html", context)
+
+
+def visitor_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a visitor's e-mail: GET asks to confirm, POST files it (a
+    mail scanner following links files nothing)."""
+    filed = None
+    if request.method == "POST":
+        try:
+            filed = services.visitor_report_confirm(token)
+        except ApplicationError as exc:
+            show_refusal(request, exc)
+    return render(request, "moderation/report_confirm.html", {"filed": filed})
 
 
 @login_required

@@ -11,7 +11,7 @@ class CmsConfig(AppConfig):
         # records its version: the notice is one of this app's pages.
         from accounts import privacy
 
-        from . import selectors
+        from . import moderation, selectors
 
         privacy.privacy_notice_register(
             privacy.NoticeSource(
@@ -19,3 +19,4 @@ class CmsConfig(AppConfig):
                 version=selectors.privacy_notice_version,
             )
         )
+        moderation.register_reportables()

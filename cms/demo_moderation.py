@@ -1,6 +1,7 @@
 """Demo moderation: real work waiting for the organisers and the municipality.
 
-Skovby's organiser finds an advertisement reported twice in the village channel.
+Skovby's organiser finds an advertisement reported twice in the village channel,
+and a message that Skovby's own word list sent to review (it hides nothing).
 The municipal moderator finds a message reported as illegal (escalated at once),
 a threatening direct message, and a case that was decided by Skovby IF's
 organiser, appealed by its author and reversed by the municipality. Everything
@@ -18,7 +19,7 @@ from communities.models import Community
 from messaging import services as messaging
 from messaging.models import Conversation, Message
 from moderation import services
-from moderation.models import Case, Decision
+from moderation.models import Case, Decision, WordList
 from moderation.services import AppealInput, DecisionInput, ReportInput
 
 logger = logging.getLogger(__name__)
@@ -143,11 +144,29 @@ def _appealed(people: dict[str, User], club: Community, moderator: User) -> None
     )
 
 
+def _screened(people: dict[str, User], village: Community) -> None:
+    """Skovby's own screening list, and a message it sent to review."""
+    if not WordList.objects.filter(space=village).exists():
+        services.word_list_update(
+            actor=people["lars"],
+            space=village,
+            words="kasino\nbetting\nlån uden sikkerhed",
+        )
+    channel = messaging.channel_ensure_general(community=village)
+    _message(
+        people["jonas"],
+        channel,
+        "Hvem vil med til kasino-aften i Vejle på fredag? Vi kører fra kirken kl. 18.",
+        "demo-moderation-screened",
+    )
+
+
 def seed_moderation(context: dict) -> None:
     """The demo seeder: called by cms.demo after the conversations."""
     communities: dict[str, Community] = context["communities"]
     people: dict[str, User] = context["people"]
     _advert(people, communities["skovby"])
+    _screened(people, communities["skovby"])
     _illegal(people, communities["havrum"])
     _threat(people)
     _appealed(people, communities["skovby-if"], context["moderator"])

@@ -104,8 +104,9 @@ def test_the_demo_gives_the_moderator_and_an_organiser_real_work(mailoutbox):
 
     moderator = User.objects.get(email=MODERATOR_EMAIL)
     lars = User.objects.get(email="lars@demo.example")
-    assert selectors.queue_count(lars) == 1  # the advert in Skovby's channel
-    assert selectors.queue_count(moderator) == 3
+    assert selectors.queue_count(lars) == 2  # the advert, and one screened
+    assert Case.objects.filter(flagged="words").count() == 1
+    assert selectors.queue_count(moderator) == 4
     assert Case.objects.filter(escalation=Case.Escalation.ILLEGAL).count() == 1
     assert Case.objects.filter(space=None, state=Case.State.OPEN).count() == 1
     upheld = Appeal.objects.get()

@@ -56,6 +56,12 @@ def _list(*items: str | SafeString) -> Block:
     return ("paragraph", f"<ul>{rows}</ul>")
 
 
+def _numbered(*items: str | SafeString) -> Block:
+    """A numbered list, for rules a decision cites by number."""
+    rows = "".join(format_html("<li>{}</li>", item) for item in items)
+    return ("paragraph", f"<ol>{rows}</ol>")
+
+
 def _bold(text: str) -> SafeString:
     return format_html("<b>{}</b>", text)
 
@@ -396,10 +402,102 @@ def about(*, municipality: str) -> DefaultPage:
     )
 
 
+def rules(*, municipality: str) -> DefaultPage:
+    """The rules for everyone, which a moderator's decision cites by number, and
+    how moderation works (the Digital Services Act's articles 14, 16, 17 and 20:
+    terms that say what is moderated and how, notice and action, a statement of
+    reasons, and an appeal)."""
+    return DefaultPage(
+        role="rules",
+        title=_("Rules for everyone"),
+        slug=_slug(pgettext("address of a page", "rules")),
+        intro=_(
+            "What we ask of everyone on Nabolag, and what happens when someone "
+            "breaks the rules."
+        ),
+        body=[
+            _p(
+                _(
+                    "These rules apply everywhere on Nabolag: on the municipality's "
+                    "hub and on every village and association portal, in messages, "
+                    "listings, pictures and profiles. A village or an association "
+                    "can add house rules of its own for its space, which you accept "
+                    "when you join it. A moderator's decision always names the rule "
+                    "it enforces."
+                )
+            ),
+            _h(_("The rules")),
+            _numbered(
+                _(
+                    "Be kind and respectful. Disagree with what people say, never "
+                    "with who they are."
+                ),
+                _(
+                    "No harassment, threats or hate. Do not bully or threaten "
+                    "anyone, and do not attack people for their origin, religion, "
+                    "gender, sexuality, disability or age."
+                ),
+                _(
+                    "No spam. No advertising or chain messages in a space that does "
+                    "not allow them, and do not post the same thing in many places."
+                ),
+                _(
+                    "Respect other people's privacy. Do not post anyone's address, "
+                    "phone number or pictures of them without their consent."
+                ),
+                _(
+                    "Nothing illegal. Do not post, offer or ask for anything the law "
+                    "forbids."
+                ),
+                _(
+                    "Stay on topic in a space, and follow its house rules. What a "
+                    "village or an association asks of its members applies there."
+                ),
+            ),
+            _h(_("How moderation works")),
+            _list(
+                _(
+                    "Anyone can report a message, a listing, a picture or a profile "
+                    "that breaks the rules, with the “Report” link next to it."
+                ),
+                _(
+                    "The organisers of a village or an association decide on "
+                    "reports about their own space, under its house rules."
+                ),
+                _html(
+                    _(
+                        "%(municipality)s's moderators decide on everything else, "
+                        "and on anything that may be illegal, wherever it is."
+                    ),
+                    municipality=municipality,
+                ),
+                _(
+                    "Nothing is deleted: what breaks the rules is hidden, and the "
+                    "person who posted it is told which rule it broke and why, in "
+                    "a statement of reasons."
+                ),
+                _(
+                    "Depending on how serious it is and whether it has happened "
+                    "before, a moderator can give a warning, silence someone for a "
+                    "while (they can still read, but not write), remove them from a "
+                    "space or suspend their account."
+                ),
+                _(
+                    "You can appeal a decision within six months, whether you "
+                    "posted what was decided on or reported it. A different "
+                    "moderator from the one who decided looks at it again; an "
+                    "organiser's decision goes to the municipality's moderators."
+                ),
+            ),
+        ],
+    )
+
+
 def platform_pages(*, municipality: str, contact_url: str) -> list[DefaultPage]:
-    """The four pages, in the order the footer lists them."""
+    """The five pages, in the order the footer lists them."""
     return [
         about(municipality=municipality),
+        rules(municipality=municipality),
         contact(municipality=municipality),
         privacy(municipality=municipality),
         accessibility(municipality=municipality, contact_url=contact_url),

@@ -430,8 +430,8 @@ class InformationPage(InPortalMixin, Page):
 
 class PlatformPage(Page):
     """A page about the platform itself, kept by the municipality: the
-    accessibility statement, the privacy notice, the contact page and the page
-    on who runs Nabolag. Each has a stable role the footer and sign-up find it by,
+    accessibility statement, the privacy notice, the contact page, the page
+    on who runs Nabolag and the rules for everyone. Each has a stable role the footer and sign-up find it by,
     whatever staff call it or wherever they move it; pages without a role are
     further pages of the same kind (terms of use, say)."""
 
@@ -440,6 +440,7 @@ class PlatformPage(Page):
         PRIVACY = "privacy", _("Privacy notice")
         CONTACT = "contact", _("Contact")
         ABOUT = "about", _("Who runs Nabolag")
+        RULES = "rules", _("Rules for everyone")
 
     role = models.CharField(
         _("role"),

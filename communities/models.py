@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.models import TimeStampedModel
 
+# The longest house rules a community may have, in characters.
+HOUSE_RULES_MAX_LENGTH = 5000
+
 
 def _new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -61,6 +64,21 @@ class Community(TimeStampedModel):
         max_length=16,
         choices=Visibility.choices,
         default=Visibility.PUBLIC,
+    )
+    house_rules = models.TextField(
+        _("house rules"),
+        max_length=HOUSE_RULES_MAX_LENGTH,
+        blank=True,
+        # In the database too: rows written by code that predates the column
+        # (an older migration's model, a data migration) get no rules.
+        db_default="",
+        help_text=_(
+            "What the organisers ask of everyone here, on top of the platform's "
+            "rules. A new member reads and accepts them on joining."
+        ),
+    )
+    house_rules_updated_at = models.DateTimeField(
+        _("house rules updated at"), null=True, blank=True
     )
     editors_group = models.OneToOneField(
         "auth.Group",
@@ -137,6 +155,11 @@ class Membership(TimeStampedModel):
     # Set when an organiser removes the member, cleared only when a personal
     # invitation brings them back: it outlives later states such as "invited".
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    # When the member accepted the community's house rules on joining; None when
+    # it had none then, or for members from before house rules.
+    rules_accepted_at = models.DateTimeField(
+        _("house rules accepted at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -18,7 +18,7 @@ from hub import ratelimit
 from hub.oncommit import on_commit
 
 from . import adapters
-from .models import Community, Invitation, Membership
+from .models import HOUSE_RULES_MAX_LENGTH, Community, Invitation, Membership
 from .selectors import can_manage_members, is_municipal_staff
 from .tasks import send_invitation_email
 
@@ -42,6 +42,18 @@ class NotPermitted(hub_errors.NotPermitted, MembershipError):
 
 class InvitationInvalid(MembershipError):
     default_message = _("This invitation is no longer valid.")
+
+
+def _rules_acceptance(community: Community, accepts_rules: bool) -> dict:
+    """The fields a membership joining ``community`` records: when its house rules
+    were accepted. Refuses a join without acceptance when it has house rules."""
+    if not community.house_rules:
+        return {}
+    if not accepts_rules:
+        raise MembershipError(
+            _("Read and accept the house rules to join."), field="accept_rules"
+        )
+    return {"rules_accepted_at": timezone.now()}
 
 
 def _require_manager(actor: User, community: Community) -> None:
@@ -121,12 +133,17 @@ def community_create(
 
 @transaction.atomic
 def membership_join(
-    *, user: User, community: Community, message: str = ""
+    *,
+    user: User,
+    community: Community,
+    message: str = "",
+    accepts_rules: bool = False,
 ) -> Membership:
     """Join an open community, or ask to join one that approves requests.
 
     Invitation-only communities are joined through an invitation. A member who was
-    removed can only come back through a personal invitation.
+    removed can only come back through a personal invitation. A community with
+    house rules is joined only by someone who accepts them (``accepts_rules``).
     """
     if not user.is_authenticated or not user.is_active:
         raise NotPermitted
@@ -144,7 +161,9 @@ def membership_join(
         # its revocation count; without a usable one the join policy decides.
         token = pending_invitation_token(user=user, community=community)
         if token is not None:
-            return invitation_accept(user=user, token=token)
+            return invitation_accept(
+                user=user, token=token, accepts_rules=accepts_rules
+            )
     if was_removed:
         # Even after an invitation that was revoked or ran out, or after leaving.
         raise MembershipError(
@@ -153,10 +172,11 @@ def membership_join(
     policy = community.join_policy
     if policy == Community.JoinPolicy.INVITATION:
         raise MembershipError(_("This community can only be joined by invitation."))
+    accepted = _rules_acceptance(community, accepts_rules)
     state = State.ACTIVE if policy == Community.JoinPolicy.OPEN else State.REQUESTED
     if membership is None:
         membership = Membership(user=user, community=community, role=Role.MEMBER)
-    return _save(membership, state=state, actor=user, message=message[:500])
+    return _save(membership, state=state, actor=user, message=message[:500], **accepted)
 
 
 def _get_for_decision(actor: User, membership: Membership) -> Membership:
@@ -253,6 +273,31 @@ def membership_change_role(
     return _save(membership, state=State.ACTIVE, actor=actor, role=role)
 
 
+def community_house_rules_update(
+    *, actor: User, community: Community, text: str
+) -> Community:
+    """Set the community's house rules (empty for none): its organisers and
+    municipal staff only. New members accept them on joining; members who joined
+    before are not asked again."""
+    _require_manager(actor, community)
+    ratelimit.hit("house-rules-update", key=actor.pk)
+    # A browser sends a textarea's line breaks as CRLF but counts them as one.
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > HOUSE_RULES_MAX_LENGTH:
+        raise MembershipError(
+            _("The house rules can be at most %(max)d characters (they are %(n)d).")
+            % {"max": HOUSE_RULES_MAX_LENGTH, "n": len(text)},
+            field="house_rules",
+        )
+    if text != community.house_rules:
+        community.house_rules = text
+        community.house_rules_updated_at = timezone.now()
+        community.save(
+            update_fields=["house_rules", "house_rules_updated_at", "updated_at"]
+        )
+    return community
+
+
 def invitation_create(
     *,
     actor: User,
@@ -318,10 +363,13 @@ def invitation_find(token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, user: User, token: str) -> Membership:
+def invitation_accept(
+    *, user: User, token: str, accepts_rules: bool = False
+) -> Membership:
     """Accept an invitation. An e-mail invitation works only for its address.
 
     A personal (e-mail) invitation brings back a removed member; a shared link does not.
+    A community with house rules is joined only by someone who accepts them.
     """
     invitation = invitation_find(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -346,6 +394,12 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         raise MembershipError(
             _("You were removed from this community. An organiser can invite you back.")
         )
+    # An active member promoted by the invitation accepted the rules on joining.
+    accepted = (
+        {}
+        if membership is not None and membership.is_active
+        else _rules_acceptance(invitation.community, accepts_rules)
+    )
     if membership is None:
         membership = Membership(user=user, community=invitation.community)
     invitation.uses += 1
@@ -356,6 +410,7 @@ def invitation_accept(*, user: User, token: str) -> Membership:
         actor=user,
         role=invitation.role,
         removed_at=None,
+        **accepted,
     )
 
 

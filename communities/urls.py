@@ -17,5 +17,6 @@ urlpatterns = [
     path("<slug:slug>/join/", views.join, name="join"),
     path("<slug:slug>/leave/", views.leave, name="leave"),
     path("<slug:slug>/invite/", views.invite, name="invite"),
+    path("<slug:slug>/rules/", views.house_rules, name="rules"),
     path("<slug:slug>/invitation/decline/", views.invitation_decline, name="decline"),
 ]

@@ -13,7 +13,13 @@ from hub.errors import ApplicationError
 from hub.refusals import show_refusal
 
 from . import selectors, services
-from .forms import InvitationForm, JoinForm, RoleForm
+from .forms import (
+    HouseRulesForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    JoinForm,
+    RoleForm,
+)
 from .models import Community, Membership
 
 # The states a person can leave from (communities.services.membership_leave).
@@ -119,10 +125,13 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(Community, slug=slug)
     form = JoinForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
+    form.is_valid()  # a field that is not valid is left out of cleaned_data
     try:
         membership = services.membership_join(
-            user=request.user, community=community, message=message
+            user=request.user,
+            community=community,
+            message=form.cleaned_data.get("message", ""),
+            accepts_rules=form.cleaned_data.get("accept_rules", False),
         )
     except ApplicationError as exc:
         show_refusal(request, exc)
@@ -223,6 +232,41 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("communities:members", slug=community.slug)
 
 
+@require_http_methods(["GET", "POST"])
+def house_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    """The community's house rules, to whoever may see the community; its
+    organisers and municipal staff edit them here too."""
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.can_view_community(user=request.user, community=community):
+        raise Http404
+    can_manage = selectors.can_manage_members(user=request.user, community=community)
+    if request.method == "POST" and not can_manage:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = (
+        HouseRulesForm(data, initial={"house_rules": community.house_rules})
+        if can_manage
+        else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.community_house_rules_update(
+                actor=request.user,
+                community=community,
+                text=form.cleaned_data["house_rules"],
+            )
+        except ApplicationError as exc:
+            show_refusal(request, exc, form=form)
+        else:
+            messages.success(request, _("The house rules were saved."))
+            return redirect("communities:rules", slug=community.slug)
+    return render(
+        request,
+        "communities/house_rules.html",
+        {"community": community, "form": form},
+    )
+
+
 @login_required
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(Community, slug=slug)
@@ -268,19 +312,29 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "communities/invitation.html", {"error": exc.message}, status=404
         )
+    community = found.community
+    data = request.POST if request.method == "POST" else None
+    form = InvitationAcceptForm(data, community=community)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        try:
-            services.invitation_accept(user=request.user, token=token)
-        except ApplicationError as exc:
-            show_refusal(request, exc)
-        else:
-            messages.success(
-                request, _("Welcome to %(name)s!") % {"name": found.community}
-            )
-            return redirect("communities:detail", slug=found.community.slug)
-    return render(request, "communities/invitation.html", {"invitation": found})
+        if form.is_valid():
+            try:
+                services.invitation_accept(
+                    user=request.user,
+                    token=token,
+                    accepts_rules=form.cleaned_data.get("accept_rules", False),
+                )
+            except ApplicationError as exc:
+                show_refusal(request, exc)
+            else:
+                messages.success(
+                    request, _("Welcome to %(name)s!") % {"name": community}
+                )
+                return redirect("communities:detail", slug=community.slug)
+    return render(
+        request, "communities/invitation.html", {"invitation": found, "form": form}
+    )
 
 
 @login_required

@@ -23,6 +23,7 @@ LIMITS: dict[str, Limit] = {
     # communities
     "membership-join": Limit(30, HOUR),
     "invitation-create": Limit(50, HOUR),
+    "house-rules-update": Limit(20, HOUR),
     # marketplace
     "listing-create": Limit(10, HOUR),
     "listing-update": Limit(60, HOUR),

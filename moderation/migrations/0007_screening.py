@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0003_house_rules'),
+        ('communities', '0002_membership_removed_at'),
         ('moderation', '0006_vouches'),
     ]
 

@@ -21,6 +21,7 @@ FOOTER_LINKS = {
     "privacy": re.compile("Privatliv|Privacy"),
     "contact": re.compile("Kontakt|Contact"),
     "about": re.compile("Hvem driver Nabolag|Who runs Nabolag"),
+    "rules": re.compile("Regler|Rules"),
 }
 
 

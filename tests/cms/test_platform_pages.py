@@ -1,5 +1,6 @@
 """The platform's own pages: the accessibility statement, the privacy notice, the
-contact page (and its form) and the page on who runs Nabolag."""
+contact page (and its form), the page on who runs Nabolag and the rules for
+everyone."""
 
 import re
 from datetime import date
@@ -26,7 +27,7 @@ from tests.helpers import session_queries
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["accessibility", "privacy", "contact", "about"]
+ROLES = ["accessibility", "privacy", "contact", "about", "rules"]
 PORTAL_HOST = "skovby.example.dk"
 
 
@@ -65,7 +66,7 @@ def moderator(hub):
 # --- hub_ensure makes them
 
 
-def test_hub_ensure_gives_the_hub_its_four_platform_pages_published(hub):
+def test_hub_ensure_gives_the_hub_its_five_platform_pages_published(hub):
     pages = PlatformPage.objects.child_of(hub)
 
     assert sorted(pages.values_list("role", flat=True)) == sorted(ROLES)
@@ -100,6 +101,7 @@ def test_hub_ensure_writes_the_default_texts_in_the_active_language(db):
     assert _page("accessibility").title == "Accessibility statement"
     assert _page("privacy").title == "Privacy notice"
     assert _page("contact").slug == "contact"
+    assert _page("rules").title == "Rules for everyone"
 
 
 def test_hub_ensure_makes_the_page_address_free_when_staff_took_it(db):
@@ -199,6 +201,26 @@ def test_the_about_page_says_the_municipality_runs_it_and_portals_run_themselves
     assert "portal" in text.lower()
 
 
+def test_the_rules_page_numbers_the_rules_and_says_how_moderation_works(
+    client, hub, settings
+):
+    text = client.get(_page("rules").url).text
+
+    rules = re.search(r"<ol>(.*?)</ol>", text, re.S)
+    assert rules is not None  # numbered, so a decision can name the rule
+    assert rules.group(1).count("<li>") == 6
+    assert settings.NABOLAG_MUNICIPALITY_NAME in text  # its moderators decide
+
+
+def test_the_rules_page_is_reached_from_the_footer(client, hub):
+    footer = _footer(client.get("/"))
+    response = client.get(_role_url("rules"))
+
+    assert f'href="{_role_url("rules")}"' in footer
+    assert response.status_code == 302
+    assert response["Location"] == _page("rules").url
+
+
 def test_user_text_in_the_contact_details_is_escaped(client, contact_details):
     contact_details.address = "<script>alert(1)</script>"
     contact_details.save()
@@ -281,7 +303,7 @@ def skovby(make_portal):
     return make_portal("skovby", name="Skovby", hostname=PORTAL_HOST)
 
 
-def test_the_footer_links_the_four_pages_on_the_hub_and_on_portals(client, skovby):
+def test_the_footer_links_the_five_pages_on_the_hub_and_on_portals(client, skovby):
     pages = [
         client.get("/"),
         client.get("/villages/skovby/"),
@@ -340,7 +362,13 @@ def test_a_footer_link_to_an_unpublished_or_unknown_page_is_not_found(client, hu
 # Measured. A visitor: Wagtail's site, the route (the hub and its type, the page
 # and its type), the view restrictions (2); the privacy notice and the contact
 # page add the municipality's contact details. The footer's links cost none.
-PLATFORM_PAGE_QUERIES = {"accessibility": 7, "about": 7, "privacy": 8, "contact": 8}
+PLATFORM_PAGE_QUERIES = {
+    "accessibility": 7,
+    "about": 7,
+    "rules": 7,
+    "privacy": 8,
+    "contact": 8,
+}
 # Logged in adds the user, the session (without Redis), the header (unseen
 # alerts, unread messages, page-editing rights) and the person's permissions (2,
 # whether she may open the admin).

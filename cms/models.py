@@ -430,10 +430,11 @@ class InformationPage(InPortalMixin, Page):
 
 class PlatformPage(Page):
     """A page about the platform itself, kept by the municipality: the
-    accessibility statement, the privacy notice, the contact page, the page
-    on who runs Nabolag and the rules for everyone. Each has a stable role the footer and sign-up find it by,
-    whatever staff call it or wherever they move it; pages without a role are
-    further pages of the same kind (terms of use, say)."""
+    accessibility statement, the privacy notice, the contact page, the page on
+    who runs Nabolag and the rules for everyone. Each has a stable role the
+    footer and sign-up find it by, whatever staff call it or wherever they move
+    it; pages without a role are further pages of the same kind (terms of use,
+    say)."""
 
     class Role(models.TextChoices):
         ACCESSIBILITY = "accessibility", _("Accessibility statement")

@@ -351,9 +351,10 @@ def hub_ensure(
 
 def platform_pages_ensure(*, hub: HubHomePage) -> list[PlatformPage]:
     """Give the hub each platform page it lacks (accessibility statement, privacy
-    notice, contact, who runs Nabolag, the rules for everyone), with the default texts of cms.defaults in
-    the active language, published as a first revision. Idempotent: a page with
-    the role, live or not, wherever it is, is left as staff have made it."""
+    notice, contact, who runs Nabolag, the rules for everyone), with the default
+    texts of cms.defaults in the active language, published as a first revision.
+    Idempotent: a page with the role, live or not, wherever it is, is left as
+    staff have made it."""
     have = set(PlatformPage.objects.exclude(role="").values_list("role", flat=True))
     today = timezone.localdate()
     made = []

@@ -147,6 +147,24 @@ def _restore(case: Case, reportable: registry.Reportable, item, *, actor, why: s
     audit.record(actor=actor, action="item.restored", subject=case, reason=why)
 
 
+def _carry_out(case: Case, reportable, item, action: str, *, actor, why: str) -> None:
+    """What a decision does to the item: hide it, or show it again (no action
+    and restore both lift a hide pending review); a confirmation does nothing."""
+    if action == Decision.Action.HIDE and item is not None:
+        _hide(case, reportable, item, actor=actor, why=why)
+    elif action in (Decision.Action.RESTORE, Decision.Action.NO_ACTION):
+        _restore(case, reportable, item, actor=actor, why=why)
+
+
+def _send_reasons(decision: Decision) -> None:
+    """The statement to the author and the outcome to the reporters, after
+    commit (a failed enqueue is logged; the decision stands)."""
+    on_commit(
+        lambda: tasks.send_decision_emails.enqueue(decision_id=decision.pk),
+        what=f"decision {decision.pk} e-mails",
+    )
+
+
 @transaction.atomic
 def report_submit(*, reporter: User, kind: str, pk: object, data: ReportInput) -> Filed:
     """``reporter`` reports the item ``kind``/``pk`` they can see."""
@@ -409,11 +427,14 @@ def case_decide(*, moderator: User, case: Case, data: DecisionInput) -> Decision
     decision.statement = _statement(case, decision, reportable)
     decision.save()
     _impose(decision, case, data, moderator)
-    why = f"decision {decision.pk}"
-    if data.action == Decision.Action.HIDE and item is not None:
-        _hide(case, reportable, item, actor=moderator, why=why)
-    elif data.action in (Decision.Action.RESTORE, Decision.Action.NO_ACTION):
-        _restore(case, reportable, item, actor=moderator, why=why)
+    _carry_out(
+        case,
+        reportable,
+        item,
+        data.action,
+        actor=moderator,
+        why=f"decision {decision.pk}",
+    )
     case.state = Case.State.DECIDED
     case.decided_at = now
     case.save(update_fields=["state", "decided_at"])
@@ -429,10 +450,7 @@ def case_decide(*, moderator: User, case: Case, data: DecisionInput) -> Decision
             "rule": decision.rule,
         },
     )
-    on_commit(
-        lambda: tasks.send_decision_emails.enqueue(decision_id=decision.pk),
-        what=f"decision {decision.pk} e-mails",
-    )
+    _send_reasons(decision)
     return decision
 
 
@@ -575,10 +593,7 @@ def appeal_decide(*, moderator: User, appeal: Appeal, data: AppealInput) -> Deci
     if data.upheld:
         _lift(original, actor=moderator)
     why = f"appeal {appeal.pk}, decision {decision.pk}"
-    if action == Decision.Action.HIDE and item is not None:
-        _hide(case, reportable, item, actor=moderator, why=why)
-    elif action == Decision.Action.RESTORE:
-        _restore(case, reportable, item, actor=moderator, why=why)
+    _carry_out(case, reportable, item, action, actor=moderator, why=why)
     appeal.outcome = Appeal.Outcome.UPHELD if data.upheld else Appeal.Outcome.REJECTED
     appeal.resolution = decision
     appeal.decided_at = now
@@ -598,10 +613,7 @@ def appeal_decide(*, moderator: User, appeal: Appeal, data: AppealInput) -> Deci
             "action": action,
         },
     )
-    on_commit(
-        lambda: tasks.send_decision_emails.enqueue(decision_id=decision.pk),
-        what=f"decision {decision.pk} e-mails",
-    )
+    _send_reasons(decision)
     return decision
 
 

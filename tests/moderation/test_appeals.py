@@ -14,7 +14,7 @@ from messaging.models import Message
 from moderation import audit, services
 from moderation.models import Appeal, Case, Decision
 from moderation.services import AppealInput, DecisionInput, ModerationError, ReportInput
-from tests.factories import CommunityFactory, member_of, organiser_of
+from tests.factories import member_of
 from tests.helpers import send
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +23,6 @@ HIDE = DecisionInput(
     action="hide", ground="house_rules", rule="Husregel 1", facts="Grov tone."
 )
 LEAVE = DecisionInput(action="no_action", ground="none", facts="Skarp, men saglig.")
-
-
-@pytest.fixture
-def village(db):
-    return CommunityFactory(name="Skovby", slug="skovby")
-
-
-@pytest.fixture
-def organiser(village):
-    return organiser_of(village)
 
 
 @pytest.fixture

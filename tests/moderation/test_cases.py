@@ -38,16 +38,6 @@ def _established(user):
 
 
 @pytest.fixture
-def village(db):
-    return CommunityFactory(name="Skovby", slug="skovby")
-
-
-@pytest.fixture
-def general(village):
-    return messaging.channel_ensure_general(community=village)
-
-
-@pytest.fixture
 def author(village):
     return member_of(village, user=UserFactory(display_name="Sælger Sørensen"))
 
@@ -55,11 +45,6 @@ def author(village):
 @pytest.fixture
 def message(author, general):
     return send(author, general, "Køb billige kasinochips på example.com")
-
-
-@pytest.fixture
-def organiser(village):
-    return organiser_of(village)
 
 
 def _neighbours(village, n, *, established=True):

@@ -36,21 +36,6 @@ def _decision(**sanction) -> DecisionInput:
 
 
 @pytest.fixture
-def village(db):
-    return CommunityFactory(name="Skovby", slug="skovby")
-
-
-@pytest.fixture
-def general(village):
-    return messaging.channel_ensure_general(community=village)
-
-
-@pytest.fixture
-def organiser(village):
-    return organiser_of(village)
-
-
-@pytest.fixture
 def author(village):
     return member_of(village)
 

@@ -13,25 +13,10 @@ from messaging.models import Message
 from moderation import selectors, services
 from moderation.models import Case, Flag, WordList
 from moderation.services import DecisionInput
-from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
+from tests.factories import CommunityFactory, UserFactory, member_of
 from tests.helpers import make_listing, send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def village(db):
-    return CommunityFactory(name="Skovby", slug="skovby")
-
-
-@pytest.fixture
-def general(village):
-    return messaging.channel_ensure_general(community=village)
-
-
-@pytest.fixture
-def organiser(village):
-    return organiser_of(village)
 
 
 def test_a_word_on_the_spaces_list_queues_the_message_and_hides_nothing(

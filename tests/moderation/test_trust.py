@@ -15,20 +15,10 @@ from messaging.models import Conversation, Message
 from moderation import services, trust
 from moderation.models import Sanction, Vouch
 from moderation.sanctions import Restricted
-from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
+from tests.factories import UserFactory, member_of, organiser_of
 from tests.helpers import make_listing, send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def village(db):
-    return CommunityFactory(name="Skovby", slug="skovby")
-
-
-@pytest.fixture
-def general(village):
-    return messaging.channel_ensure_general(community=village)
 
 
 @pytest.fixture

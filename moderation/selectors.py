@@ -73,8 +73,11 @@ def queue(user: AnyUser, *, state: str = Case.State.OPEN) -> QuerySet[Case]:
         if not user.is_authenticated:
             return qs.none()
         qs = qs.filter(space_id__in=organised_space_ids(user))
-    return qs.select_related("space", "author").annotate(
-        report_count=Count("reports"),
+    # Explicitly: a grouped query (the count) drops the model's ordering.
+    return (
+        qs.select_related("space", "author")
+        .annotate(report_count=Count("reports"))
+        .order_by("opened_at", "id")
     )
 
 

@@ -501,3 +501,19 @@ def test_municipal_moderators_work_the_queue_in_the_wagtail_admin(
     assert Decision.objects.get().ground == "law"
     client.force_login(organiser)
     assert client.get(reverse("moderation_admin_queue")).status_code in (302, 403)
+
+
+def test_the_queue_lists_the_oldest_case_first_whatever_its_id(
+    village, general, author, organiser
+):
+    [neighbour] = _neighbours(village, 1)
+    for n in range(3):
+        _report(neighbour, send(author, general, f"Tilbud {n}"))
+    first, second, third = Case.objects.order_by("pk")
+    now = timezone.now()
+    for case, hours in ((first, 1), (second, 30), (third, 5)):
+        Case.objects.filter(pk=case.pk).update(opened_at=now - timedelta(hours=hours))
+
+    listed = [case.pk for case in selectors.queue(organiser)]
+
+    assert listed == [second.pk, third.pk, first.pk]

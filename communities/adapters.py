@@ -43,3 +43,26 @@ def register_membership_changed(callback: MembershipChanged) -> None:
 def membership_changed(membership: Membership, *, actor, state: str, role: str) -> None:
     for callback in _membership_changed:
         callback(membership, actor=actor, state=state, role=role)
+
+
+# (community, users) -> {user id: standing}: what organisers see beside a member
+# (moderation: a new account, vouched for, strikes in force).
+MemberStanding = Callable[..., dict]
+_member_standing: list[MemberStanding] = []
+
+
+def register_member_standing(callback: MemberStanding) -> None:
+    """Let ``callback(community, users)`` say, for each of ``users``, how they
+    stand (a dict per user id), for the organisers' members page. Registering
+    the same callback twice is a no-op."""
+    if callback not in _member_standing:
+        _member_standing.append(callback)
+
+
+def member_standing(community, users) -> dict[int, dict]:
+    """Every registered callback's standing of ``users``, merged per user."""
+    merged: dict[int, dict] = {}
+    for callback in _member_standing:
+        for user_id, standing in callback(community, users).items():
+            merged.setdefault(user_id, {}).update(standing)
+    return merged

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hub.errors import ApplicationError
 from hub.refusals import show_refusal
 
-from . import selectors, services
+from . import adapters, selectors, services
 from .forms import (
     HouseRulesForm,
     InvitationAcceptForm,
@@ -92,6 +92,12 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
         if can_see_members
         else None
     )
+    if can_manage and members:
+        # How each member stands with moderation (a new account, vouched for,
+        # strikes), for organisers, from the apps that know (adapters).
+        standing = adapters.member_standing(community, [m.user for m in members])
+        for membership in members:
+            membership.standing = standing.get(membership.user_id, {})
     context = {
         "community": community,
         "members": members,

@@ -10,8 +10,9 @@ class ModerationConfig(AppConfig):
         # communities sits below moderation: it calls what is registered here.
         from communities import adapters
 
-        from . import reportables
+        from . import reportables, trust
         from .audit import record_membership_change
 
         adapters.register_membership_changed(record_membership_change)
+        adapters.register_member_standing(trust.standing_of_members)
         reportables.register_reportables()

@@ -39,9 +39,10 @@ def test_the_member_page_makes_the_same_queries_for_an_organiser_however_many(
     community = _community_of(size)
     client.force_login(organiser_of(community))
 
-    # Two more than a member's: the invitations sent, which only organisers see,
-    # and the selector's own check that the viewer may manage the members.
-    with django_assert_num_queries(15 + session_queries()):
+    # Four more than a member's: the invitations sent, which only organisers see,
+    # the selector's own check that the viewer may manage the members, and how
+    # the members stand with moderation (vouches, strikes).
+    with django_assert_num_queries(17 + session_queries()):
         response = client.get(_members_url(community))
 
     assert len(response.context["members"]) == size + 1

@@ -442,8 +442,9 @@ def test_the_member_page_query_count_does_not_grow_with_members(
 
     # One more than before names became members-only: whether the viewer is an
     # active member is asked before the list; two more for the invitations sent
-    # (their selector's manager check and the invitations themselves).
-    with django_assert_num_queries(15 + session_queries()):
+    # (their selector's manager check and the invitations themselves); two more
+    # for how the members stand with moderation (vouches, strikes).
+    with django_assert_num_queries(17 + session_queries()):
         response = client.get(_members_url(community))
 
     assert response.status_code == 200

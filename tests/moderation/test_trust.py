@@ -99,3 +99,33 @@ def test_vouching_for_someone_outside_the_space_is_refused(village):
     with pytest.raises(services.ModerationError):
         services.member_vouch(organiser=organiser, community=village, user=stranger)
     assert not Vouch.objects.exists()
+
+
+def test_organisers_see_new_accounts_and_strikes_on_the_members_page(
+    client, village, newcomer
+):
+    organiser = organiser_of(village)
+    struck = member_of(village)
+    Sanction.objects.create(
+        user=struck,
+        kind=Sanction.Kind.WARNING,
+        strike_expires_at=timezone.now() + timedelta(days=30),
+    )
+    client.force_login(organiser)
+    url = reverse("communities:members", args=[village.slug])
+    vouch = reverse("moderation:vouch", args=[village.slug, newcomer.pk])
+
+    before = client.get(url)
+    client.post(vouch)
+    after = client.get(url)
+
+    rows = {m.user_id: m.standing for m in before.context["members"]}
+    assert rows[newcomer.pk]["new"] is True
+    assert rows[struck.pk]["strikes"] == 1
+    assert vouch in before.content.decode()
+    assert vouch not in after.content.decode()
+    assert {m.user_id: m.standing for m in after.context["members"]}[newcomer.pk][
+        "vouched"
+    ]
+    client.force_login(struck)  # a member sees none of it
+    assert vouch not in client.get(url).content.decode()

@@ -17,7 +17,7 @@ from hub.refusals import show_refusal
 from . import selectors, services
 from .forms import AppealDecisionForm
 from .models import Case
-from .views import decide, decision_form
+from .views import decide, decision_form, quick_decide
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -48,12 +48,22 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.open_appeal(case)
     if appeal is not None:
         return _appeal(request, view, appeal)
+    if request.method == "POST" and "quick" in request.POST:
+        if quick_decide(request, view) is not None:
+            messages.success(request, _("Decided. The author was sent the reasons."))
+            return redirect("moderation_admin_queue")
+        return redirect("moderation_admin_case", pk=case.pk)
     form = decision_form(request, view)
     posted = request.method == "POST" and form.is_valid()
     if posted and decide(request, case, form) is not None:
         messages.success(request, _("Decided. The author was sent the reasons."))
         return redirect("moderation_admin_queue")
-    context = {"view": view, "form": form, "header_title": _("Case")}
+    context = {
+        "view": view,
+        "form": form,
+        "quick": services.quick_decisions(view),
+        "header_title": _("Case"),
+    }
     return TemplateResponse(request, "moderation/admin/case.html", context)
 
 

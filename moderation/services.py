@@ -772,3 +772,56 @@ def visitor_report_confirm(token: str) -> Filed:
     if case.is_open:
         _escalate(case, Case.Escalation.ILLEGAL, actor=None)
     return Filed(report, merged)
+
+
+@dataclass(frozen=True)
+class QuickDecision:
+    """A one-click decision on the case page: no action, or hide under one of
+    the space's house rules, with the facts written for the author."""
+
+    key: str
+    label: str
+    data: DecisionInput
+
+
+def quick_decisions(view: selectors.CaseView) -> list[QuickDecision]:
+    """No action; and for an item that can be hidden, one per house rule of its
+    space (each non-empty line, at most ten), naming the rule. The facts are in
+    the author's language, as the statement is."""
+    case = view.case
+    language = (
+        case.author.preferred_language if case.author else ""
+    ) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        quick = [
+            QuickDecision(
+                "none",
+                _("No action: it breaks no rule"),
+                DecisionInput(
+                    action=Decision.Action.NO_ACTION,
+                    ground=Decision.Ground.NONE,
+                    facts=str(
+                        _("The moderators read it and found that it breaks no rule.")
+                    ),
+                ),
+            )
+        ]
+        rules = case.space.house_rules.splitlines() if case.space else []
+        if view.hideable and case.hidden_at is None:
+            for n, line in enumerate([r.strip() for r in rules if r.strip()][:10]):
+                quick.append(
+                    QuickDecision(
+                        f"rule-{n}",
+                        _("Hide: breaks “%(rule)s”") % {"rule": line[:80]},
+                        DecisionInput(
+                            action=Decision.Action.HIDE,
+                            ground=Decision.Ground.HOUSE_RULES,
+                            rule=line[:300],
+                            facts=str(
+                                _("What was reported breaks this house rule: %(rule)s")
+                                % {"rule": line}
+                            ),
+                        ),
+                    )
+                )
+    return quick

@@ -212,6 +212,22 @@ def decision_form(request: HttpRequest, view: selectors.CaseView) -> DecisionFor
     )
 
 
+def quick_decide(request: HttpRequest, view: selectors.CaseView) -> Decision | None:
+    """Run the one-click decision the POST names (``quick``); None, with the
+    refusal as a message, when it is unknown or refused."""
+    chosen = {q.key: q.data for q in services.quick_decisions(view)}.get(
+        request.POST.get("quick", "")
+    )
+    if chosen is None:
+        messages.error(request, _("That decision is no longer offered; choose again."))
+        return None
+    try:
+        return services.case_decide(moderator=request.user, case=view.case, data=chosen)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
+        return None
+
+
 def decide(request: HttpRequest, case: Case, form: DecisionForm) -> Decision | None:
     """Run the decision a valid form holds; None with the refusal on the form."""
     try:
@@ -229,6 +245,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if case is None:
         raise Http404
     view = selectors.case_view(case)
+    if request.method == "POST" and "quick" in request.POST:
+        if quick_decide(request, view) is not None:
+            messages.success(request, _("Decided. The author was sent the reasons."))
+            return redirect("moderation:queue")
+        return redirect("moderation:case", pk=case.pk)
     form = decision_form(request, view)
     posted = request.method == "POST" and form.is_valid()
     if posted and decide(request, case, form) is not None:
@@ -237,6 +258,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "view": view,
         "form": form,
+        "quick": services.quick_decisions(view),
         "can_decide": selectors.can_decide(user=request.user, case=case),
         "municipal": is_municipal_staff(request.user),
     }

@@ -517,3 +517,30 @@ def test_the_queue_lists_the_oldest_case_first_whatever_its_id(
     listed = [case.pk for case in selectors.queue(organiser)]
 
     assert listed == [second.pk, third.pk, first.pk]
+
+
+def test_an_organiser_hides_in_one_click_under_a_house_rule(
+    client, village, message, organiser
+):
+    village.house_rules = "1. Vi taler pænt til hinanden.\n\n2. Ingen reklame."
+    village.save(update_fields=["house_rules"])
+    [neighbour] = _neighbours(village, 1)
+    _report(neighbour, message)
+    case = Case.objects.get()
+    client.force_login(organiser)
+    url = reverse("moderation:case", kwargs={"pk": case.pk})
+
+    page = client.get(url)
+    keys = [q.key for q in page.context["quick"]]
+    unknown = client.post(url, {"quick": "rule-9"})
+    assert not Decision.objects.exists()
+    done = client.post(url, {"quick": "rule-1"})
+
+    assert keys == ["none", "rule-0", "rule-1"]
+    assert unknown.status_code == 302
+    assert done.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.action == "hide"
+    assert decision.rule == "2. Ingen reklame."
+    assert "2. Ingen reklame." in decision.facts
+    assert Message.objects.get(pk=message.pk).is_hidden

@@ -12,8 +12,9 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from asgiref.sync import SyncToAsync
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from tests.htmlcheck import record_html
@@ -75,6 +76,14 @@ def live_daphne(django_db_setup, django_db_blocker) -> Iterator[str]:
     with django_db_blocker.unblock():
         database_name = connection.settings_dict["NAME"]
         connection.close()
+        # Async tests ran their queries in asgiref's one sync thread, whose
+        # connection stays open (CONN_MAX_AGE None). A SQLite file forked open
+        # is shared by two processes; when the child lets go of its copy, it
+        # drops its own locks on the file and the database can be corrupted
+        # ("database disk image is malformed"). Close that one too.
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result(
+            timeout=10
+        )
         # A pooled connection stays open after close(): forked into the child,
         # its socket would serve two processes at once and both would hang on
         # it. Close the pool, so each process opens its own.

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -318,8 +319,12 @@ def test_a_messages_menu_opens_and_works_by_keyboard(new_page, live_daphne, chan
     page.keyboard.press("ArrowDown")
     assert _focused(page, "e => e.getAttribute('aria-label')") == "Hjerte"
     page.keyboard.press("End")
-    # Karen may not change Lars's message: replying is the last she can do
+    # Karen may not change Lars's message: reporting it is the last she can do
+    report = reverse("moderation:report", args=["message", message.pk])
+    assert _focused(page, "e => e.getAttribute('href')") == report
+    page.keyboard.press("ArrowUp")
     assert _focused(page, "e => e.dataset.reply") == str(message.pk)
+    page.keyboard.press("End")
     page.keyboard.press("ArrowDown")
     assert _focused(page, "e => e.getAttribute('aria-label')") == "Tommel op"
     assert axe_violations(page) == []
@@ -328,8 +333,8 @@ def test_a_messages_menu_opens_and_works_by_keyboard(new_page, live_daphne, chan
     expect(button).to_be_focused()
     expect(button).to_have_attribute("aria-expanded", "false")
 
-    page.keyboard.press("ArrowUp")
-    assert _focused(page, "e => e.dataset.reply") == str(message.pk)
+    page.keyboard.press("ArrowUp")  # opens the menu on its last item
+    assert _focused(page, "e => e.getAttribute('href')") == report
     page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
     page.keyboard.press(" ")
@@ -353,6 +358,7 @@ def test_the_reply_in_a_messages_menu_hands_the_focus_to_the_composer(
     _live(page)
     page.locator(f"#m-{message.pk} button.message-menu-button").focus()
 
+    page.keyboard.press("ArrowUp")  # the last item: Report; Reply is above it
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
 

@@ -5,16 +5,18 @@ The Daphne child process uses the same test database (a file for SQLite, the tes
 database for PostgreSQL) and writes its e-mails as files that tests read back.
 """
 
+import contextlib
 import email
+import gc
 import shutil
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
 import pytest
-from asgiref.sync import SyncToAsync
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
 from tests.htmlcheck import record_html
@@ -64,6 +66,26 @@ def _server_setup(database_name: str, mail_dir: str) -> None:
     child_settings.ALLOWED_HOSTS = ["*"]
 
 
+def _close_every_connection() -> None:
+    """Close the database connections of every thread of this process.
+
+    Connections persist (CONN_MAX_AGE None), and earlier tests left some open in
+    other threads: asgiref's sync thread (async tests), the ASGI handler's
+    request threads. Forked into the Daphne child, an open SQLite file is held by
+    two processes: the child then reads stale pages or, once it lets go of its
+    copy and with it its own locks, corrupts the file ("database disk image is
+    malformed"). Only the owning thread may close a connection through Django,
+    so the driver's connection is closed directly."""
+    for wrapper in gc.get_objects():
+        # type(), not isinstance(): the latter would wake lazy objects up.
+        if not issubclass(type(wrapper), BaseDatabaseWrapper):
+            continue
+        if wrapper.connection is not None:
+            with contextlib.suppress(Exception):
+                wrapper.connection.close()
+            wrapper.connection = None
+
+
 @pytest.fixture(scope="session")
 def live_daphne(django_db_setup, django_db_blocker) -> Iterator[str]:
     """A Daphne process serving HTTP and WebSockets; yields its base URL."""
@@ -76,14 +98,7 @@ def live_daphne(django_db_setup, django_db_blocker) -> Iterator[str]:
     with django_db_blocker.unblock():
         database_name = connection.settings_dict["NAME"]
         connection.close()
-        # Async tests ran their queries in asgiref's one sync thread, whose
-        # connection stays open (CONN_MAX_AGE None). A SQLite file forked open
-        # is shared by two processes; when the child lets go of its copy, it
-        # drops its own locks on the file and the database can be corrupted
-        # ("database disk image is malformed"). Close that one too.
-        SyncToAsync.single_thread_executor.submit(connections.close_all).result(
-            timeout=10
-        )
+        _close_every_connection()
         # A pooled connection stays open after close(): forked into the child,
         # its socket would serve two processes at once and both would hang on
         # it. Close the pool, so each process opens its own.

@@ -400,7 +400,11 @@ def _lift(decision: Decision, *, actor: User) -> None:
 @transaction.atomic
 def case_decide(*, moderator: User, case: Case, data: DecisionInput) -> Decision:
     """Decide an open case: no action, hide or restore, on a named ground."""
-    case = Case.objects.select_for_update().select_related("author").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("author")
+        .get(pk=case.pk)
+    )
     reportable = registry.by_kind(case.kind)
     _check_decision(moderator, case, data, reportable)
     ratelimit.hit("case-decide", key=moderator.pk)
@@ -554,7 +558,9 @@ def appeal_decide(*, moderator: User, appeal: Appeal, data: AppealInput) -> Deci
     appeal = (
         Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
     )
-    case = Case.objects.select_for_update().select_related("author", "space")
+    case = Case.objects.select_for_update(of=("self",)).select_related(
+        "author", "space"
+    )
     case = case.get(pk=appeal.decision.case_id)
     if not can_decide_appeal(user=moderator, appeal=appeal):
         raise NotPermitted(

@@ -51,6 +51,13 @@ LIMITS: dict[str, Limit] = {
     "response-create-new-account": Limit(10, DAY),
     "case-decide": Limit(300, HOUR),
     "appeal-submit": Limit(10, HOUR),
+    # agenda
+    "event-create": Limit(30, HOUR),
+    "event-update": Limit(120, HOUR),
+    "signup-answer": Limit(60, HOUR),
+    "facility-booking": Limit(30, HOUR),
+    "facility-decide": Limit(300, HOUR),
+    "feed-revoke": Limit(20, HOUR),
     # cms: messages to the municipality from the contact page
     "contact-send": Limit(5, HOUR),
     "contact-send-visitors": Limit(60, HOUR),

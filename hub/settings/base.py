@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "moderation",
     "marketplace",
     "messaging",
+    "agenda",
     "cms",
     # wagtail
     "wagtail.contrib.forms",
@@ -462,4 +463,21 @@ NABOLAG_PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
     "fullscreen": ["self"],
+}
+
+# The calendar (agenda/).
+NABOLAG_AGENDA = {
+    # An event expecting at least this many people is large: two large events
+    # near each other on one day are warned about.
+    "LARGE_EVENT": 100,
+    # How near is near for two large events, in kilometres.
+    "LARGE_EVENT_KM": 10,
+    # Events of one village and audience closer than this are warned about.
+    "NEAR_IN_TIME_HOURS": 2,
+    # A series may have at most this many occurrences and span at most this
+    # many days: a rule must end (UNTIL or COUNT) within both.
+    "MAX_OCCURRENCES": 600,
+    "MAX_SERIES_DAYS": 3 * 366,
+    # Reminders go out this many hours before an occurrence starts.
+    "REMINDER_HOURS": 24,
 }

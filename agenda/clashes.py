@@ -1,0 +1,206 @@
+"""Clash checks while an organiser creates or moves an event.
+
+- The same facility at the same time is refused (``bookings``); here it is
+  reported first so the form can say so before anything is written.
+- The same village and audience within two hours is warned about.
+- Two large events near each other on the same day are warned about.
+
+Each clash names the other event and links to it. A series is checked on
+every date it gives, in a few queries whatever its length.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from hub.geo import haversine_km
+
+from . import recurrence
+from .models import Booking, Event, Occurrence
+from .services import bookings
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One problem with one date: ``refused`` for the facility, else a warning."""
+
+    kind: str  # "facility", "audience", "large"
+    starts_at: datetime
+    message: str
+    other_title: str
+    other_url: str | None
+    other_starts_at: datetime
+
+    @property
+    def refused(self) -> bool:
+        return self.kind == "facility"
+
+
+def _point(event: Event) -> tuple[float, float] | None:
+    for place in (event.facility, event.village, event.community):
+        if (
+            place is not None
+            and place.latitude is not None
+            and place.longitude is not None
+        ):
+            return place.latitude, place.longitude
+    return None
+
+
+def _url(occurrence: Occurrence) -> str:
+    return (
+        occurrence.get_absolute_url() if hasattr(occurrence, "get_absolute_url") else ""
+    )
+
+
+def check(
+    candidate: Event,
+    starts: Sequence[datetime],
+    *,
+    exclude_event: int | None = None,
+    exclude_occurrences: Sequence[int] = (),
+) -> list[Clash]:
+    """The clashes of ``candidate`` (an unsaved or saved event holding the
+    fields typed) at each of ``starts``, soonest first."""
+    if not starts:
+        return []
+    conf = settings.NABOLAG_AGENDA
+    near = timedelta(hours=conf["NEAR_IN_TIME_HOURS"])
+    duration = candidate.duration
+    windows = [(s, s + duration) for s in starts]
+    first, last = windows[0][0], windows[-1][1]
+    clashes: list[Clash] = []
+
+    if candidate.facility is not None:
+        taken = bookings.live_bookings(
+            candidate.facility,
+            [bookings.blocked_range(candidate.facility, a, b) for a, b in windows],
+            exclude=_bookings_of(exclude_event, exclude_occurrences),
+        )
+        for booking in taken:
+            mine = _window_of(windows, booking.blocked_from, booking.blocked_until)
+            other = (
+                booking.occurrence.event.title if booking.occurrence else booking.title
+            )
+            clashes.append(
+                Clash(
+                    "facility",
+                    mine,
+                    _("%(facility)s is already booked: %(other)s.")
+                    % {"facility": candidate.facility.name, "other": other},
+                    other,
+                    _url(booking.occurrence) if booking.occurrence else None,
+                    recurrence.local(booking.starts_at),
+                )
+            )
+
+    rivals = Q()
+    if candidate.village_id is not None:
+        rivals |= Q(
+            event__village_id=candidate.village_id, event__audience=candidate.audience
+        )
+    large = candidate.is_large
+    if large:
+        rivals |= Q(event__expected_attendance__gte=conf["LARGE_EVENT"])
+    if rivals:
+        others = (
+            Occurrence.objects.filter(
+                rivals,
+                starts_at__lt=last + max(near, timedelta(days=1)),
+                ends_at__gt=first - max(near, timedelta(days=1)),
+                state=Occurrence.State.SCHEDULED,
+                event__cancelled_at__isnull=True,
+            )
+            .exclude(pk__in=list(exclude_occurrences))
+            .select_related("event__facility", "event__village", "event__community")
+            .order_by("starts_at")
+        )
+        if exclude_event is not None:
+            others = others.exclude(event_id=exclude_event)
+        point = _point(candidate)
+        for other in others:
+            clashes.extend(
+                _warnings(
+                    candidate, windows, other, near=near, large=large, point=point
+                )
+            )
+    clashes.sort(key=lambda c: (c.starts_at, c.kind))
+    return clashes
+
+
+def _warnings(candidate, windows, other, *, near, large, point) -> list[Clash]:
+    found = []
+    event = other.event
+    same_audience = (
+        candidate.village_id is not None
+        and event.village_id == candidate.village_id
+        and event.audience == candidate.audience
+    )
+    for start, end in windows:
+        if (
+            same_audience
+            and other.starts_at < end + near
+            and other.ends_at > start - near
+        ):
+            found.append(
+                Clash(
+                    "audience",
+                    start,
+                    _(
+                        "%(other)s is for the same audience in %(village)s within "
+                        "two hours."
+                    )
+                    % {"other": event.title, "village": event.village.name},
+                    event.title,
+                    _url(other),
+                    recurrence.local(other.starts_at),
+                )
+            )
+            break
+        if (
+            large
+            and event.is_large
+            and recurrence.local(other.starts_at).date()
+            == recurrence.local(start).date()
+            and _near(point, _point(event))
+        ):
+            found.append(
+                Clash(
+                    "large",
+                    start,
+                    _("%(other)s is another large event nearby on the same day.")
+                    % {"other": event.title},
+                    event.title,
+                    _url(other),
+                    recurrence.local(other.starts_at),
+                )
+            )
+            break
+    return found
+
+
+def _near(a, b) -> bool:
+    if a is None or b is None:
+        return True  # where unknown, two large events on one day are worth a word
+    return (
+        haversine_km(a[0], a[1], b[0], b[1])
+        <= settings.NABOLAG_AGENDA["LARGE_EVENT_KM"]
+    )
+
+
+def _window_of(windows, blocked_from, blocked_until) -> datetime:
+    for start, end in windows:
+        if start < blocked_until and end > blocked_from:
+            return start
+    return windows[0][0]
+
+
+def _bookings_of(event_id, occurrence_ids) -> list[int]:
+    q = Q(occurrence_id__in=list(occurrence_ids))
+    if event_id is not None:
+        q |= Q(occurrence__event_id=event_id)
+    return list(Booking.objects.filter(q).values_list("pk", flat=True))

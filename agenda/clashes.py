@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from communities.models import Community
 from hub.geo import haversine_km
 
 from . import recurrence
@@ -76,16 +77,23 @@ def check(
     clashes: list[Clash] = []
 
     if candidate.facility is not None:
+        widened = [bookings.blocked_range(candidate.facility, a, b) for a, b in windows]
         taken = bookings.live_bookings(
             candidate.facility,
-            [bookings.blocked_range(candidate.facility, a, b) for a, b in windows],
+            widened,
             exclude=_bookings_of(exclude_event, exclude_occurrences),
         )
         for booking in taken:
-            mine = _window_of(windows, booking.blocked_from, booking.blocked_until)
-            other = (
-                booking.occurrence.event.title if booking.occurrence else booking.title
+            mine = _window_of(
+                windows, widened, booking.blocked_from, booking.blocked_until
             )
+            shown = _shown(candidate, booking.community, is_public=booking.is_public)
+            if not shown:
+                other = _("a booking that is not public")
+            elif booking.occurrence:
+                other = booking.occurrence.event.title
+            else:
+                other = booking.title
             clashes.append(
                 Clash(
                     "facility",
@@ -93,7 +101,7 @@ def check(
                     _("%(facility)s is already booked: %(other)s.")
                     % {"facility": candidate.facility.name, "other": other},
                     other,
-                    _url(booking.occurrence) if booking.occurrence else None,
+                    _url(booking.occurrence) if booking.occurrence and shown else None,
                     recurrence.local(booking.starts_at),
                 )
             )
@@ -132,9 +140,24 @@ def check(
     return clashes
 
 
+def _shown(candidate: Event, community: Community | None, *, is_public: bool) -> bool:
+    """Whether the organiser of ``candidate`` may read what the other event or
+    booking (of ``community``) is: their own, or public in a public community;
+    else the clash is told without its title or link."""
+    if community is not None and community.pk == candidate.community_id:
+        return True
+    return is_public and (
+        community is None or community.visibility == Community.Visibility.PUBLIC
+    )
+
+
 def _warnings(candidate, windows, other, *, near, large, point) -> list[Clash]:
     found = []
     event = other.event
+    if _shown(candidate, event.community, is_public=event.is_public):
+        title, url = event.title, _url(other)
+    else:
+        title, url = _("An event that is not public"), None
     same_audience = (
         candidate.village_id is not None
         and event.village_id == candidate.village_id
@@ -154,9 +177,9 @@ def _warnings(candidate, windows, other, *, near, large, point) -> list[Clash]:
                         "%(other)s is for the same audience in %(village)s within "
                         "two hours."
                     )
-                    % {"other": event.title, "village": event.village.name},
-                    event.title,
-                    _url(other),
+                    % {"other": title, "village": event.village.name},
+                    title,
+                    url,
                     recurrence.local(other.starts_at),
                 )
             )
@@ -173,9 +196,9 @@ def _warnings(candidate, windows, other, *, near, large, point) -> list[Clash]:
                     "large",
                     start,
                     _("%(other)s is another large event nearby on the same day.")
-                    % {"other": event.title},
-                    event.title,
-                    _url(other),
+                    % {"other": title},
+                    title,
+                    url,
                     recurrence.local(other.starts_at),
                 )
             )
@@ -192,9 +215,11 @@ def _near(a, b) -> bool:
     )
 
 
-def _window_of(windows, blocked_from, blocked_until) -> datetime:
-    for start, end in windows:
-        if start < blocked_until and end > blocked_from:
+def _window_of(windows, widened, blocked_from, blocked_until) -> datetime:
+    """The start of the candidate's date that ``blocked_from``-``blocked_until``
+    is in the way of, the facility's buffers counted on both sides."""
+    for (start, _end), slot in zip(windows, widened, strict=True):
+        if slot.starts_at < blocked_until and slot.ends_at > blocked_from:
             return start
     return windows[0][0]
 

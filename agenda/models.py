@@ -161,8 +161,11 @@ class Event(TimeStampedModel):
     """Something a community organises, once or as a series."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # None: the municipality organises it (an event page of the hub itself).
     community = models.ForeignKey(
         "communities.Community",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="agenda_events",
         verbose_name=_("organiser"),

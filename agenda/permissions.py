@@ -7,8 +7,11 @@ from communities.selectors import AnyUser, can_manage_members, is_municipal_staf
 from .models import Booking, Event, Facility
 
 
-def can_organise(user: AnyUser, community: Community) -> bool:
-    """Organisers of the community, and municipal staff."""
+def can_organise(user: AnyUser, community: Community | None) -> bool:
+    """Organisers of the community, and municipal staff (who alone organise
+    for the municipality, ``community`` None)."""
+    if community is None:
+        return is_municipal_staff(user)
     return can_manage_members(user=user, community=community)
 
 

@@ -8,6 +8,7 @@ occurrence is then stored in UTC. UNTIL is written in UTC, as RFC 5545 asks
 when DTSTART carries a time zone, and calendar apps read it the same way.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -77,6 +78,10 @@ def normalise(text: str) -> str:
         raise AgendaError(
             _("The repetition must be daily, weekly, monthly or yearly."), field="rrule"
         )
+    for name in ("INTERVAL", "COUNT"):
+        if name in parts and not (parts[name].isdigit() and int(parts[name]) >= 1):
+            # INTERVAL=0 would repeat the first date for ever.
+            raise AgendaError(_("The repetition rule is not valid."), field="rrule")
     if "COUNT" in parts and "UNTIL" in parts:
         raise AgendaError(
             _("A repetition ends after a number of times or on a date, not both."),
@@ -103,11 +108,16 @@ def normalise(text: str) -> str:
     return ";".join(f"{name}={parts[name]}" for name in order if name in parts)
 
 
+# What dateutil raises on a rule it cannot read or expand (BYDAY=9MO is an
+# IndexError deep inside it).
+_BROKEN = (ValueError, TypeError, OverflowError, IndexError, KeyError)
+
+
 def _rule(starts_at: datetime, value: str) -> du.rrule:
     first = local(starts_at)
     try:
         rule = du.rrulestr(value, dtstart=first)
-    except (ValueError, TypeError, OverflowError):
+    except _BROKEN:
         raise AgendaError(
             _("The repetition rule is not valid."), field="rrule"
         ) from None
@@ -138,7 +148,7 @@ def expand(starts_at: datetime, value: str) -> list[datetime]:
                     field="rrule",
                 )
             starts.append(moment)
-    except (ValueError, OverflowError):
+    except _BROKEN:
         raise AgendaError(
             _("The repetition rule is not valid."), field="rrule"
         ) from None
@@ -146,8 +156,19 @@ def expand(starts_at: datetime, value: str) -> list[datetime]:
         raise AgendaError(
             _("The repetition rule gives no date from the first one on."), field="rrule"
         )
-    # A wall-clock time that does not exist on a day (02:30 when summer time
-    # begins) is read as the same moment one hour on, as calendar apps do.
+    if len(starts) > 1 and _exists(starts[0]) != starts[0]:
+        # The series would start an hour later than the time it repeats, and
+        # DTSTART (its first date) would carry that hour to every date.
+        raise AgendaError(
+            _(
+                "The first date, %(day)s, falls in the hour skipped when summer "
+                "time begins. Choose another time or start the series later."
+            )
+            % {"day": starts[0].strftime("%d.%m.%Y %H:%M")},
+            field="starts_at",
+        )
+    # A wall-clock time that does not exist on a later day (02:30 when summer
+    # time begins) is read as the same moment one hour on, as calendar apps do.
     return [_exists(moment) for moment in starts]
 
 
@@ -210,3 +231,61 @@ class Simple:
         elif self.until:
             parts.append(f"UNTIL={until_utc(self.until)}")
         return normalise(";".join(parts))
+
+    @classmethod
+    def from_rule(cls, value: str, starts_at: datetime) -> "Simple | None":
+        """The form's choices for a stored rule of a series starting at
+        ``starts_at``, or None when the rule says more than they can (the form
+        then shows the rule itself). ``to_rule`` of the result gives the same
+        dates as ``value``."""
+        if not value:
+            return cls("")
+        try:
+            parts = dict(p.split("=", 1) for p in normalise(value).split(";"))
+        except AgendaError:
+            return None
+        freq = parts.pop("FREQ")
+        interval = int(parts.pop("INTERVAL", "1"))
+        count = parts.pop("COUNT", None)
+        until = parts.pop("UNTIL", None)
+        byday = parts.pop("BYDAY", "")
+        start = local(starts_at)
+        own_day = WEEKDAYS[start.weekday()]
+        if parts or freq not in ("DAILY", "WEEKLY", "MONTHLY"):
+            return None
+        weekdays: tuple[str, ...] = ()
+        position = 0
+        if freq == "WEEKLY":
+            weekdays = tuple(byday.split(",")) if byday else (own_day,)
+            if not set(weekdays) <= set(WEEKDAYS):
+                return None
+        elif freq == "MONTHLY" and byday:
+            found = re.fullmatch(r"(\+?[1-4]|-1)([A-Z]{2})", byday)
+            if found is None or found[2] != own_day:
+                return None
+            position = int(found[1])
+        elif byday:
+            return None
+        last_day = None
+        if until is not None:
+            try:
+                moment = datetime.strptime(until + "+0000", "%Y%m%dT%H%M%SZ%z")
+            except ValueError:
+                return None
+            moment = local(moment)
+            # The last date whose start is not after UNTIL (a series cut by
+            # "this and following" ends a second before a start), shown as
+            # the series' own last date where it has one.
+            last_day = moment.date()
+            if moment.time() < start.time():
+                last_day -= timedelta(days=1)
+            with contextlib.suppress(AgendaError):
+                last_day = min(last_day, expand(starts_at, value)[-1].date())
+        return cls(
+            freq,
+            interval,
+            weekdays,
+            position,
+            last_day,
+            int(count) if count is not None else None,
+        )

@@ -21,11 +21,18 @@ def _mail(signup: Signup, template: str, **context) -> None:
     if not user.email:
         return
     occurrence = signup.occurrence
+    event = occurrence.event
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {
             "signup": signup,
             "occurrence": occurrence,
-            "event": occurrence.event,
+            "event": event,
+            # An event of the hub itself has no community: the municipality's.
+            "organiser": (
+                event.community.name
+                if event.community_id
+                else settings.NABOLAG_MUNICIPALITY_NAME
+            ),
             "url": settings.WAGTAILADMIN_BASE_URL + occurrence.get_absolute_url(),
             **context,
         }
@@ -73,6 +80,7 @@ def send_reminders(now=None) -> int:
             response=Signup.Response.GOING,
             waiting=False,
             reminded_at__isnull=True,
+            user__is_active=True,
             occurrence__starts_at__gt=now,
             occurrence__starts_at__lte=soon,
             occurrence__state=Occurrence.State.SCHEDULED,

@@ -11,7 +11,7 @@ class CmsConfig(AppConfig):
         # records its version: the notice is one of this app's pages.
         from accounts import privacy
 
-        from . import moderation, selectors
+        from . import agenda_sync, moderation, selectors
 
         privacy.privacy_notice_register(
             privacy.NoticeSource(
@@ -20,3 +20,4 @@ class CmsConfig(AppConfig):
             )
         )
         moderation.register_reportables()
+        agenda_sync.connect()

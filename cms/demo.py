@@ -14,6 +14,7 @@ from wagtail.models import (
 )
 
 from accounts.models import User
+from agenda.demo import seed_agenda
 from communities.models import Community, Membership
 from communities.services import community_create
 from marketplace.demo import seed_marketplace
@@ -551,5 +552,5 @@ def _contact_details() -> None:
 def _extra_seeders() -> list:
     """Demo data of the domain apps (listings, conversations, moderation), in
     order."""
-    seeders = [seed_marketplace, seed_messaging, seed_moderation]
+    seeders = [seed_marketplace, seed_messaging, seed_agenda, seed_moderation]
     return seeders

@@ -309,7 +309,7 @@ class PortalPage(PictureMixin, RoutesThroughMixin, Page):
         context.update(
             portal=self,
             news=selectors.portal_news(self, limit=5),
-            events=selectors.portal_upcoming_events(self, limit=5),
+            events=selectors.portal_coming_up(self, viewer=request.user, limit=5),
             # Titles and URLs only: the generic pages need no .specific() query.
             info_pages=self.get_children().live().type(InformationPage),
             members_count=selectors.portal_member_count(
@@ -369,6 +369,15 @@ class EventPage(PictureMixin, InPortalMixin, Page):
     )
     image = _image_field()
     image_alt = _image_alt_field()
+    # Its date, sign-ups and feeds in the calendar (cms/agenda_sync.py).
+    agenda_event = models.OneToOneField(
+        "agenda.Event",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="page",
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -387,6 +396,8 @@ class EventPage(PictureMixin, InPortalMixin, Page):
 
     parent_page_types = ["cms.HubHomePage", "cms.PortalPage"]
     subpage_types: list[str] = []
+    # A copy is a new event: it gets its own calendar event when published.
+    exclude_fields_in_copy = ["agenda_event"]
 
     class Meta:
         verbose_name = _("event")

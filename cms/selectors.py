@@ -22,6 +22,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 from wagtail.permissions import page_permission_policy, policy_registry
 
+from agenda import selectors as agenda_selectors
 from communities.models import Community, Membership
 from communities.selectors import (
     AnyUser,
@@ -290,6 +291,16 @@ def portal_upcoming_events(portal: PortalPage, *, limit: int) -> list[EventPage]
             .child_of(portal)
             .filter(end_at__gte=timezone.now())
             .order_by("start_at")
+        )[:limit]
+    )
+
+
+def portal_coming_up(portal: PortalPage, *, viewer: AnyUser, limit: int) -> list:
+    """The next dates in the calendar of the portal's community (its event pages
+    among them, each with its page), soonest first: what "Coming up" lists."""
+    return list(
+        agenda_selectors.coming_for_community(viewer, portal.community).select_related(
+            "event__page"
         )[:limit]
     )
 

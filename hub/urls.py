@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("calendar/", include("agenda.urls")),
     path("communities/", include("communities.urls")),
     path("help/", include("marketplace.urls")),
     path("messages/", include("messaging.urls")),

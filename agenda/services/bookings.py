@@ -20,6 +20,7 @@ from accounts.models import User
 from communities.models import Community
 from hub import ratelimit
 from hub.errors import NotPermitted
+from hub.oncommit import on_commit
 
 from .. import permissions, recurrence
 from ..errors import AgendaError, BookingConflict
@@ -94,8 +95,10 @@ def live_bookings(
 
 
 def free_slots(facility: Facility, day, *, at_least: timedelta) -> list[Slot]:
-    """The free times of a local ``day`` at the facility that fit ``at_least``
-    with the facility's buffers, within its opening hours."""
+    """The free times of a local ``day`` at the facility that fit ``at_least``:
+    each is a time a booking may take whole, by the same rules ``place_bookings``
+    applies: its start and end within the opening hours (check_open), its own
+    set-up and clean-up clear of every live booking's blocked range."""
     tz = recurrence.zone()
     periods = _opening_periods(facility, day)
     if periods is None:
@@ -103,28 +106,23 @@ def free_slots(facility: Facility, day, *, at_least: timedelta) -> list[Slot]:
         periods = [
             Slot(start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
         ]
-    need = at_least + facility.setup + facility.cleanup
-    taken = live_bookings(facility, periods)
+    # What a booking within a period could hold, buffers included, to find
+    # every booking in its way (one just outside the opening hours too).
+    taken = live_bookings(
+        facility, [blocked_range(facility, p.starts_at, p.ends_at) for p in periods]
+    )
     free: list[Slot] = []
     for period in periods:
         cursor = period.starts_at
         for booking in taken:
-            if (
-                booking.blocked_until <= cursor
-                or booking.blocked_from >= period.ends_at
-            ):
-                continue
-            if booking.blocked_from - cursor >= need:
-                free.append(
-                    Slot(
-                        cursor + facility.setup, booking.blocked_from - facility.cleanup
-                    )
-                )
-            cursor = max(cursor, booking.blocked_until)
-        if period.ends_at - cursor >= need:
-            free.append(
-                Slot(cursor + facility.setup, period.ends_at - facility.cleanup)
-            )
+            # A booking may end where its clean-up meets the next hold, and
+            # start where the previous hold meets its set-up.
+            end = min(period.ends_at, booking.blocked_from - facility.cleanup)
+            if end > cursor and end - cursor >= at_least:
+                free.append(Slot(cursor, end))
+            cursor = max(cursor, booking.blocked_until + facility.setup)
+        if period.ends_at > cursor and period.ends_at - cursor >= at_least:
+            free.append(Slot(cursor, period.ends_at))
     return [
         Slot(recurrence.local(s.starts_at), recurrence.local(s.ends_at)) for s in free
     ]
@@ -139,7 +137,10 @@ def _conflict(
         % {
             "facility": facility.name,
             "clashes": "; ".join(
-                f"{_format_slot(b.starts_at, b.ends_at)} {b.title}" for b in clashes[:3]
+                # A private booking's title is not for the one who asks.
+                f"{_format_slot(b.starts_at, b.ends_at)} "
+                f"{b.title if b.is_public else _('Booked')}"
+                for b in clashes[:3]
             ),
         },
         field="starts_at",
@@ -282,16 +283,31 @@ def _season_or_one(booking: Booking) -> list[Booking]:
 def _decide(actor: User, booking: Booking, state: str) -> list[Booking]:
     if not permissions.can_decide_booking(actor, booking):
         raise NotPermitted(_("You cannot decide on this booking."))
-    if booking.state != Booking.State.PENDING:
-        raise AgendaError(_("This booking has already been decided."))
     ratelimit.hit("facility-decide", key=actor.pk)
-    rows = _season_or_one(booking)
-    Booking.objects.filter(pk__in=[b.pk for b in rows]).update(
-        state=state, decided_by=actor, decided_at=timezone.now()
-    )
-    for row in rows:
-        row.state = state
+    with transaction.atomic():
+        # Locked and read again: two people deciding at once decide once.
+        current = Booking.objects.select_for_update().filter(pk=booking.pk).first()
+        if current is None or current.state != Booking.State.PENDING:
+            raise AgendaError(_("This booking has already been decided."))
+        rows = _season_or_one(current)
+        Booking.objects.filter(pk__in=[b.pk for b in rows]).update(
+            state=state, decided_by=actor, decided_at=timezone.now()
+        )
+        for row in rows:
+            row.state = state
+        _tell_decided(current, len(rows))
+    booking.state = state
     return rows
+
+
+def _tell_decided(booking: Booking, dates: int) -> None:
+    """Tell the one who asked how their request was decided, after commit."""
+    from ..booking_tasks import booking_decided
+
+    on_commit(
+        lambda: booking_decided.enqueue(booking.pk, dates),
+        what=f"tell the requester of booking {booking.pk} it was decided",
+    )
 
 
 def booking_approve(*, actor: User, booking: Booking) -> list[Booking]:
@@ -307,8 +323,8 @@ def booking_decline(*, actor: User, booking: Booking) -> list[Booking]:
 def booking_cancel(
     *, actor: User, booking: Booking, season: bool = False
 ) -> list[Booking]:
-    """The booker (or the facility's managers) cancels one booking or what is
-    left of its season."""
+    """The booker (or the facility's managers) cancels one booking or, with
+    ``season``, it and the later dates of its season still to come."""
     allowed = permissions.can_manage_facility(actor, booking.facility) or (
         booking.community is not None
         and permissions.can_organise(actor, booking.community)
@@ -322,7 +338,7 @@ def booking_cancel(
             Booking.objects.filter(
                 season=booking.season,
                 state__in=Booking.LIVE_STATES,
-                starts_at__gte=timezone.now(),
+                starts_at__gte=max(timezone.now(), booking.starts_at),
             )
         )
     else:

@@ -5,12 +5,13 @@ people did with the dates (their sign-ups, a moved or cancelled date) wherever
 the date is still in the series: occurrences are matched by their local date.
 """
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from moderation.sanctions import require_may_write
 from .. import permissions, recurrence
 from ..errors import AgendaError
 from ..models import Booking, Event, Facility, Occurrence, Signup
-from . import bookings
+from . import bookings, signups
 
 
 class Scope:
@@ -112,7 +113,7 @@ def _event_values(fields: EventFields) -> dict:
     }
 
 
-def _require_organiser(actor: User, community: Community) -> None:
+def _require_organiser(actor: User, community: Community | None) -> None:
     if not permissions.can_organise(actor, community):
         raise NotPermitted(_("Only the organisers can create and change its events."))
 
@@ -134,6 +135,8 @@ def _book(
         is_public=event.is_public,
         exclude=exclude,
         allow_past=True,
+        # A series' dates are decided together, as a season's are.
+        season=uuid.uuid4() if len(live) > 1 else None,
     )
 
 
@@ -149,11 +152,15 @@ def _release(occurrences: Sequence[Occurrence]) -> list[int]:
     return ids
 
 
-def event_create(*, actor: User, community: Community, fields: EventFields) -> Event:
+def event_create(
+    *, actor: User, community: Community | None, fields: EventFields
+) -> Event:
     """Create an event, or a series by its rule, with every occurrence and the
     facility held for each. Nothing is saved when any date cannot be booked."""
     _require_organiser(actor, community)
-    require_may_write(actor, space_ids=[community.pk], text=fields.description)
+    require_may_write(
+        actor, space_ids=[community.pk] if community else [], text=fields.description
+    )
     fields = _check(fields)
     if fields.starts_at < timezone.now() - timedelta(days=1):
         raise AgendaError(_("An event cannot start in the past."), field="starts_at")
@@ -224,8 +231,12 @@ def _regenerate(
     if since is not None:
         current = current.filter(original_start__gte=since)
     by_day = {recurrence.local(o.original_start).date(): o for o in current}
+    if not event.rrule and len(starts) == 1 and len(by_day) == 1:
+        # An event that happens once moves with its sign-ups to its new date.
+        by_day = {starts[0].date(): next(iter(by_day.values()))}
     keep: list[Occurrence] = []
     create: list[Occurrence] = []
+    changed: list[Occurrence] = []
     for start in starts:
         found = by_day.pop(start.date(), None)
         if found is None:
@@ -240,8 +251,11 @@ def _regenerate(
             continue
         found.original_start = start
         if not found.moved:
+            before = (found.starts_at, found.ends_at)
             found.starts_at = start
             found.ends_at = start + event.duration
+            if before != (found.starts_at, found.ends_at):
+                changed.append(found)
         keep.append(found)
     gone = list(by_day.values())
     released = _release([*keep, *gone])
@@ -256,6 +270,79 @@ def _regenerate(
     Occurrence.objects.bulk_update(keep, ["original_start", "starts_at", "ends_at"])
     created = Occurrence.objects.bulk_create(create)
     _book(actor, event, [*keep, *created], exclude=released)
+    _tell_moved(changed)
+
+
+def _tell_moved(occurrences: Sequence[Occurrence]) -> None:
+    """Tell those signed up for the coming ``occurrences`` that their time
+    changed (one task per date somebody answered for, not per date)."""
+    coming = [
+        o
+        for o in occurrences
+        if o.state == Occurrence.State.SCHEDULED and o.ends_at > timezone.now()
+    ]
+    if not coming:
+        return
+    answered = set(
+        Signup.objects.filter(
+            occurrence__in=coming,
+            response__in=[Signup.Response.GOING, Signup.Response.MAYBE],
+        ).values_list("occurrence_id", flat=True)
+    )
+    for occurrence in coming:
+        if occurrence.pk in answered:
+            _tell(occurrence, "moved")
+
+
+def _series_first(
+    event: Event, fields: EventFields, scope: str, occurrence: Occurrence | None
+) -> datetime:
+    """Where the series starts when ``fields`` edit it at ``occurrence``: the
+    form shows that date, and the change of its date and time applies to the
+    series' first date (in local wall-clock time, across summer time)."""
+    if occurrence is None or scope != Scope.ALL:
+        return fields.starts_at
+    wall = recurrence.local(fields.starts_at).replace(tzinfo=None)
+    shift = wall - recurrence.local(occurrence.starts_at).replace(tzinfo=None)
+    first = recurrence.local(event.starts_at).replace(tzinfo=None) + shift
+    return first.replace(tzinfo=recurrence.zone())
+
+
+def _following_rule(event: Event, rule: str, later: int) -> str:
+    """The new series' rule from a split: an unchanged COUNT counts only the
+    ``later`` dates it takes over."""
+    if rule == event.rrule and "COUNT=" in rule:
+        return recurrence.with_count(rule, later)
+    return rule
+
+
+def _splits(event: Event, scope: str, occurrence: Occurrence | None) -> bool:
+    return (
+        scope == Scope.FOLLOWING
+        and occurrence is not None
+        and occurrence.original_start > event.starts_at
+    )
+
+
+def planned_starts(
+    *,
+    event: Event,
+    fields: EventFields,
+    scope: str = Scope.ALL,
+    occurrence: Occurrence | None = None,
+) -> list[datetime]:
+    """The starts (local) of the dates ``event_update`` with these arguments
+    writes: what a clash check looks at before it. Raises AgendaError for a
+    rule that cannot be expanded."""
+    rule = recurrence.normalise(fields.rrule)
+    if scope == Scope.THIS:
+        return [recurrence.local(fields.starts_at)]
+    if _splits(event, scope, occurrence):
+        later = event.occurrences.filter(
+            original_start__gte=occurrence.original_start
+        ).count()
+        return recurrence.expand(fields.starts_at, _following_rule(event, rule, later))
+    return recurrence.expand(_series_first(event, fields, scope, occurrence), rule)
 
 
 def event_update(
@@ -271,7 +358,11 @@ def event_update(
     ALL changes the series. Returns the event that now holds the dates (the new
     one for FOLLOWING)."""
     _require_organiser(actor, event.community)
-    require_may_write(actor, space_ids=[event.community_id], text=fields.description)
+    require_may_write(
+        actor,
+        space_ids=[event.community_id] if event.community_id else [],
+        text=fields.description,
+    )
     if scope not in Scope.CHOICES:
         raise AgendaError(_("Choose which dates to change."), field="scope")
     if scope != Scope.ALL and (occurrence is None or occurrence.event_id != event.pk):
@@ -284,22 +375,19 @@ def event_update(
             Facility.objects.select_for_update().filter(pk=fields.facility.pk).first()
         if scope == Scope.THIS:
             occurrence = Occurrence.objects.get(pk=occurrence.pk)
-            _check_capacity(event, fields.capacity, [occurrence])
+            _require_only_times(event, fields)
             return _update_one(actor, event, occurrence, fields)
-        if scope == Scope.FOLLOWING and occurrence.original_start > event.starts_at:
+        if _splits(event, scope, occurrence):
             occurrence = Occurrence.objects.get(pk=occurrence.pk)
             return _split(actor, event, occurrence, fields)
         _check_capacity(event, fields.capacity, event.occurrences.all())
         duration = fields.ends_at - fields.starts_at
-        first = fields.starts_at
-        if occurrence is not None and scope == Scope.FOLLOWING:
-            first = fields.starts_at
-        elif occurrence is not None:
-            # The form edits the series at one of its dates: the time of day and
-            # the duration apply to all, the date stays the series' own.
-            shift = fields.starts_at - recurrence.local(occurrence.starts_at)
-            first = recurrence.local(event.starts_at) + shift
-        starts = recurrence.expand(first, fields.rrule)
+        starts = recurrence.expand(
+            _series_first(event, fields, scope, occurrence), fields.rrule
+        )
+        more_places = event.capacity is not None and (
+            fields.capacity is None or fields.capacity > event.capacity
+        )
         for name, value in _event_values(fields).items():
             setattr(event, name, value)
         event.starts_at = starts[0]
@@ -308,7 +396,24 @@ def event_update(
         event.sequence += 1
         event.save()
         _regenerate(actor, event, starts)
+        if more_places:
+            # The places added go to those waiting, first come first.
+            signups.capacity_changed(event)
     return event
+
+
+def _require_only_times(event: Event, fields: EventFields) -> None:
+    """One date of a series keeps the series' title, place, places and the
+    rest: only its date and times are its own."""
+    now = _event_values(_check(EventFields.of(event)))
+    if _event_values(fields) != now or fields.rrule != event.rrule:
+        raise AgendaError(
+            _(
+                "Only the date and times of one date can be changed. To change "
+                "anything else, choose this and following dates, or all dates."
+            ),
+            field="scope",
+        )
 
 
 def _update_one(
@@ -330,7 +435,7 @@ def _update_one(
         )
         occurrence.save(update_fields=["starts_at", "ends_at", "moved"])
         _book(actor, event, [occurrence], exclude=released)
-        Event.objects.filter(pk=event.pk).update(sequence=event.sequence + 1)
+        Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
         _tell(occurrence, "moved")
     return event
 
@@ -344,9 +449,7 @@ def _split(
         event.occurrences.filter(original_start__gte=occurrence.original_start)
     )
     _check_capacity(event, fields.capacity, later)
-    rule = fields.rrule
-    if rule == event.rrule and "COUNT=" in rule:
-        rule = recurrence.with_count(rule, len(later))
+    rule = _following_rule(event, fields.rrule, len(later))
     old_rule = recurrence.with_until(event.rrule, occurrence.original_start)
     starts = recurrence.expand(fields.starts_at, rule)
     new = Event.objects.create(
@@ -395,9 +498,7 @@ def occurrence_cancel(
         occurrence.state = Occurrence.State.CANCELLED
         occurrence.note = note.strip()[:300]
         occurrence.save(update_fields=["state", "note"])
-        Event.objects.filter(pk=occurrence.event_id).update(
-            sequence=occurrence.event.sequence + 1
-        )
+        Event.objects.filter(pk=occurrence.event_id).update(sequence=F("sequence") + 1)
         _tell(occurrence, "cancelled")
     return occurrence
 
@@ -415,7 +516,9 @@ def occurrence_restore(*, actor: User, occurrence: Occurrence) -> Occurrence:
         occurrence.note = ""
         occurrence.save(update_fields=["state", "note"])
         _book(actor, event, [occurrence])
-        Event.objects.filter(pk=event.pk).update(sequence=event.sequence + 1)
+        Event.objects.filter(pk=event.pk).update(
+            sequence=F("sequence") + 1, cancelled_at=None
+        )
     return occurrence
 
 
@@ -435,7 +538,7 @@ def occurrence_exclude(*, actor: User, occurrence: Occurrence) -> Occurrence:
         _release([occurrence])
         occurrence.state = Occurrence.State.EXCLUDED
         occurrence.save(update_fields=["state"])
-        Event.objects.filter(pk=event.pk).update(sequence=event.sequence + 1)
+        Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
     return occurrence
 
 
@@ -464,3 +567,83 @@ def event_cancel(*, actor: User, event: Event, note: str = "") -> Event:
         for occurrence in coming:
             _tell(occurrence, "cancelled")
     return event
+
+
+def page_event_sync(
+    *,
+    community: Community | None,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str = "",
+    description: str = "",
+    uid: uuid.UUID,
+) -> Event:
+    """Keep the calendar's event of an editorial event page (a Wagtail page,
+    published by an editor Wagtail already allowed) in step with the page: one
+    date, no facility. ``uid`` is the page's own, stable across its revisions.
+    Sign-ups on that date stay."""
+    if ends_at <= starts_at:
+        raise AgendaError(_("An event must end after it starts."), field="end_at")
+    values = {
+        "community": community,
+        "title": title[:140],
+        "place": place[:200],
+        "description": description[:5000],
+        "starts_at": starts_at,
+        "duration": ends_at - starts_at,
+        "rrule": "",
+    }
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(uid=uid).first()
+        if event is None:
+            event = Event.objects.create(uid=uid, **values)
+            Occurrence.objects.create(
+                event=event,
+                original_start=starts_at,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+            return event
+        changed = (event.starts_at, event.duration) != (starts_at, ends_at - starts_at)
+        for name, value in values.items():
+            setattr(event, name, value)
+        event.cancelled_at = None
+        event.sequence += 1
+        event.save()
+        occurrence = event.occurrences.order_by("original_start").first()
+        if occurrence is None:
+            Occurrence.objects.create(
+                event=event,
+                original_start=starts_at,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+        elif changed:
+            Occurrence.objects.filter(pk=occurrence.pk).update(
+                original_start=starts_at,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                moved=False,
+            )
+            event.occurrences.exclude(pk=occurrence.pk).delete()
+            _tell(occurrence, "moved")
+    return event
+
+
+def page_event_withdraw(event: Event) -> None:
+    """The event page was unpublished or deleted: its date is cancelled, so
+    those signed up see it and are told."""
+    coming = list(
+        event.occurrences.filter(
+            state=Occurrence.State.SCHEDULED, ends_at__gte=timezone.now()
+        )
+    )
+    Occurrence.objects.filter(pk__in=[o.pk for o in coming]).update(
+        state=Occurrence.State.CANCELLED
+    )
+    Event.objects.filter(pk=event.pk).update(
+        cancelled_at=timezone.now(), sequence=F("sequence") + 1
+    )
+    for occurrence in coming:
+        _tell(occurrence, "cancelled")

@@ -32,9 +32,28 @@ def heads_confirmed(occurrence: Occurrence) -> int:
     return row["people"] + (row["guests"] or 0)
 
 
-def _promote(occurrence: Occurrence, event: Event) -> list[Signup]:
+def _open(occurrence: Occurrence, event: Event) -> bool:
+    """Whether ``occurrence`` still takes people: not cancelled, left out or
+    over."""
+    return (
+        occurrence.state == Occurrence.State.SCHEDULED
+        and event.cancelled_at is None
+        and occurrence.ends_at > timezone.now()
+    )
+
+
+def _promote(
+    occurrence: Occurrence, event: Event, *, answering: Signup | None = None
+) -> list[Signup]:
     """Give freed places to the waiting list, first come first, skipping a
-    party too big for what is free. Runs under the occurrence's lock."""
+    party too big for what is free. Runs under the occurrence's lock.
+
+    Nobody is promoted on a date that is cancelled, left out or over (a place
+    there is worth nothing, and the e-mail would say otherwise). ``answering``
+    is the sign-up being answered now: when it gets a place here it is not told
+    by e-mail, the page tells them."""
+    if not _open(occurrence, event):
+        return []
     if event.capacity is None:
         waiting = list(
             Signup.objects.filter(occurrence=occurrence, waiting=True).order_by(
@@ -55,10 +74,12 @@ def _promote(occurrence: Occurrence, event: Event) -> list[Signup]:
     now = timezone.now()
     for signup in waiting:
         signup.waiting = False
-        signup.promoted_at = now
+        if answering is None or signup.pk != answering.pk:
+            signup.promoted_at = now
     Signup.objects.bulk_update(waiting, ["waiting", "promoted_at"])
     for signup in waiting:
-        _tell_promoted(signup)
+        if answering is None or signup.pk != answering.pk:
+            _tell_promoted(signup)
     return waiting
 
 
@@ -88,7 +109,9 @@ def signup_answer(
     ratelimit.hit("signup-answer", key=user.pk)
     with transaction.atomic():
         occurrence = (
-            Occurrence.objects.select_for_update()
+            # Only the occurrence's row: its event's organiser may be none (an
+            # outer join, which PostgreSQL cannot lock).
+            Occurrence.objects.select_for_update(of=("self",))
             .select_related("event__community")
             .get(pk=occurrence.pk)
         )
@@ -145,20 +168,23 @@ def signup_answer(
                 )
                 signup.waiting = others_waiting or signup.heads > free
         signup.save()
-        _promote(occurrence, event)
+        _promote(occurrence, event, answering=signup)
     signup.refresh_from_db()
     return signup
 
 
 def signup_withdraw(*, user: User, occurrence: Occurrence) -> None:
     """Take back one's answer altogether; a place it held goes to the waiting
-    list."""
+    list. Once the date is over, the answer stays as the record of who came."""
+    ratelimit.hit("signup-answer", key=user.pk)
     with transaction.atomic():
         occurrence = (
-            Occurrence.objects.select_for_update()
+            Occurrence.objects.select_for_update(of=("self",))
             .select_related("event")
             .get(pk=occurrence.pk)
         )
+        if occurrence.ends_at <= timezone.now():
+            raise AgendaError(_("This date is over."))
         deleted, _rows = Signup.objects.filter(
             occurrence=occurrence, user=user
         ).delete()

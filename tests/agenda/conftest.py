@@ -33,14 +33,19 @@ def fields(**overrides) -> EventFields:
 @pytest.fixture
 def village(db) -> Community:
     return CommunityFactory(
-        name="Skovby", slug="skovby", kind=Community.Kind.VILLAGE,
-        latitude=55.7, longitude=12.3,
+        name="Skovby",
+        slug="skovby",
+        kind=Community.Kind.VILLAGE,
+        latitude=55.7,
+        longitude=12.3,
     )
 
 
 @pytest.fixture
 def club(db) -> Community:
-    return CommunityFactory(name="Skovby IF", slug="skovby-if", kind=Community.Kind.ASSOCIATION)
+    return CommunityFactory(
+        name="Skovby IF", slug="skovby-if", kind=Community.Kind.ASSOCIATION
+    )
 
 
 @pytest.fixture
@@ -56,8 +61,12 @@ def resident(club):
 @pytest.fixture
 def hall(db, village) -> Facility:
     facility = Facility.objects.create(
-        name="Forsamlingshuset", slug="forsamlingshuset", kind=Facility.Kind.HALL,
-        village=village, setup_minutes=15, cleanup_minutes=15,
+        name="Forsamlingshuset",
+        slug="forsamlingshuset",
+        kind=Facility.Kind.HALL,
+        village=village,
+        setup_minutes=15,
+        cleanup_minutes=15,
     )
     OpeningHours.objects.bulk_create(
         OpeningHours(facility=facility, weekday=d, opens=time(8), closes=time(22))

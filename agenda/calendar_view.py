@@ -119,7 +119,7 @@ class Period:
         start = date_format(first, "MONTH_DAY_FORMAT")
         if first.year != last.year:
             start = date_format(first, "DATE_FORMAT")
-        return _("Week %(number)s: %(first)s \u2013 %(last)s") % {
+        return _("Week %(number)s: %(first)s – %(last)s") % {  # noqa: RUF001
             "number": first.isocalendar().week,
             "first": start,
             "last": date_format(last, "DATE_FORMAT"),

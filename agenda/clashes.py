@@ -11,7 +11,7 @@ every date it gives, in a few queries whatever its length.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -23,6 +23,9 @@ from hub.geo import haversine_km
 from . import recurrence
 from .models import Booking, Event, Occurrence
 from .services import bookings
+
+# How many rival events the check reads per date of the new event.
+RIVALS_PER_DATE = 3
 
 
 @dataclass(frozen=True)
@@ -106,14 +109,21 @@ def check(
                 )
             )
 
+    # Only the rivals of some date come back: the same village and audience
+    # within ``near`` of a date, or a large event on a date's local day. The
+    # database picks them by the dates' windows, not the whole span's.
+    # Only the rivals of some date come back: the same village and audience
+    # within ``near`` of a date, or a large event on a date's local day.
     rivals = Q()
     if candidate.village_id is not None:
         rivals |= Q(
             event__village_id=candidate.village_id, event__audience=candidate.audience
-        )
+        ) & _any_overlap([(a - near, b + near) for a, b in windows])
     large = candidate.is_large
     if large:
-        rivals |= Q(event__expected_attendance__gte=conf["LARGE_EVENT"])
+        rivals |= Q(event__expected_attendance__gte=conf["LARGE_EVENT"]) & _any_overlap(
+            [_local_day(a) for a, _b in windows]
+        )
     if rivals:
         others = (
             Occurrence.objects.filter(
@@ -130,14 +140,46 @@ def check(
         if exclude_event is not None:
             others = others.exclude(event_id=exclude_event)
         point = _point(candidate)
-        for other in others:
+        # A few rivals per date are enough to warn about it; a busy village
+        # must not make the check read (and the form list) hundreds.
+        for other in others[: RIVALS_PER_DATE * len(windows)]:
             clashes.extend(
                 _warnings(
                     candidate, windows, other, near=near, large=large, point=point
                 )
             )
-    clashes.sort(key=lambda c: (c.starts_at, c.kind))
-    return clashes
+    clashes.sort(key=lambda c: (c.starts_at, c.refused is False, c.kind))
+    return _first_per_date(clashes)
+
+
+def _first_per_date(clashes: list[Clash]) -> list[Clash]:
+    """Every refusal, and the first warning of each kind on each date."""
+    seen: set[tuple] = set()
+    kept = []
+    for clash in clashes:
+        key = (clash.kind, clash.starts_at)
+        if clash.refused or key not in seen:
+            kept.append(clash)
+            seen.add(key)
+    return kept
+
+
+def _any_overlap(spans) -> Q:
+    """Occurrences overlapping any of ``spans`` ((from, until) pairs)."""
+    found = Q()
+    for since, until in spans:
+        found |= Q(starts_at__lt=until, ends_at__gt=since)
+    return found
+
+
+def _local_day(moment: datetime) -> tuple[datetime, datetime]:
+    """The local calendar day of ``moment``, from midnight to midnight."""
+    day = recurrence.local(moment).date()
+    tz = recurrence.zone()
+    return (
+        datetime.combine(day, time(0), tzinfo=tz),
+        datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz),
+    )
 
 
 def _shown(candidate: Event, community: Community | None, *, is_public: bool) -> bool:

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hub.models import TimeStampedModel
 
@@ -261,7 +262,7 @@ class Occurrence(models.Model):
 
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("event", "Cancelled")
         # Left out of the series (an EXDATE): not shown anywhere.
         EXCLUDED = "excluded", _("Left out")
 

@@ -4,23 +4,32 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/nabolag_msg \\
     .venv/bin/python bench/realtime.py [--sockets 50 200] [--messages 200]
 
-Starts the platform as it runs in production: ``daphne hub.asgi:application`` with
-hub.settings.production, the Redis pub/sub channel layer and PostgreSQL when
-DATABASE_URL is set (SQLite in var/ otherwise). For each socket count it opens N
-authenticated sockets in one channel, posts messages one after another through the
-JSON API and records the time from the post to the moment the last socket has the
-message (p50, p99), then posts from 8 concurrent clients to measure messages per
-second, and reads the server's CPU time from /proc to give CPU per delivered message
-(HTTP post, database write and fan-out, divided by deliveries).
+Three servers take the same posts from the same client code (a JSON POST on a
+kept-alive connection, sent from a worker thread) and deliver them to the same N
+sockets, each measured the same way:
 
-The floor is a minimal broadcast server written with the ``websockets`` library on
-the same machine. It takes the post the way ours does, over HTTP from the same
-client code (a JSON POST on a kept-alive connection, sent from a worker thread),
-and broadcasts it to the N sockets before answering 201; so the ratio compares the
-servers, not the client's HTTP cost. The older floor, where a publisher socket
-sends a frame and no HTTP is involved, is printed beside it ("ws floor",
-``floor_ws_*`` in the JSON). CPU figures are the server process's own user and
-system time (all its threads), read from /proc, during the sequential posts only.
+* Ours, as it runs in production: ``daphne hub.asgi:application`` with
+  hub.settings.production, the Redis pub/sub channel layer and PostgreSQL when
+  DATABASE_URL is set (SQLite in var/ otherwise). N authenticated sockets in one
+  channel; the post goes through the JSON API (session, CSRF, rate limit,
+  database write, rendering) and the event through the layer to every socket.
+* The Daphne floor (bench/daphne_floor.py): the same ``daphne`` binary and
+  channel layer serving Channels 4 and nothing of ours, no views, database,
+  sessions or authentication: what the fixed stack costs by itself. The post, at
+  the same URL, becomes one ``group_send`` of a frame as long as the one ours
+  sent, then 201. Its sockets join the group the stock way, each with a layer
+  channel of its own (ours share one subscription per process, messaging.fanout).
+* The floor: a minimal broadcast server written with the ``websockets`` library,
+  which broadcasts the post's body to the N sockets before answering 201; so the
+  p99 ratio compares the servers, not the client's HTTP cost. The older floor,
+  where a publisher socket sends a frame and no HTTP is involved, is printed
+  beside it ("ws floor", ``floor_ws_*`` in the JSON).
+
+For each socket count and server it posts messages one after another and records
+the time from the post to the moment the last socket has the message (p50, p99)
+and the server process's own CPU time (user and system, all its threads, read from
+/proc) during those posts, divided by deliveries; for ours and the Daphne floor it
+then posts from 8 concurrent clients to measure messages per second.
 
 The posts rotate among enough posters that none passes the real send limit, and
 each run uses cache and channel-layer prefixes of its own, so counters left by an
@@ -167,11 +176,13 @@ def prepare(max_sockets: int, posts: int) -> tuple[int, list[str], list[str]]:
 
 
 class Deliveries:
-    """Counts arrivals per message token; wakes the poster when all are in."""
+    """Counts arrivals per message token; wakes the poster when all are in.
+    Keeps the length of the longest message frame (``frame_chars``)."""
 
     def __init__(self, sockets: int) -> None:
         self.sockets = sockets
         self.pending: dict[str, list] = {}
+        self.frame_chars = 0
 
     def expect(self, token: str) -> asyncio.Event:
         done = asyncio.Event()
@@ -187,6 +198,7 @@ class Deliveries:
         if entry is None:
             return
         entry[0] += 1
+        self.frame_chars = max(self.frame_chars, len(raw))
         if entry[0] == self.sockets:
             entry[2] = time.perf_counter()
             entry[1].set()
@@ -244,20 +256,53 @@ async def run_throughput(post, deliveries: Deliveries, messages: int) -> float:
     return messages / (time.perf_counter() - started)
 
 
-async def measure_platform(sockets: int, messages: int, setup) -> dict:
+def api_path(channel_id: int) -> str:
+    return f"/api/messaging/conversations/{channel_id}/messages"
+
+
+def poster(url: str, posters: list[str]):
+    """The bench's post as ours takes it: JSON on a kept-alive connection, from a
+    worker thread, signed in as the next of ``posters`` with its CSRF token."""
     import requests
 
+    http = requests.Session()
+    turn = iter(range(10**9))
+
+    def post_sync(body: str) -> None:
+        session = posters[next(turn) % len(posters)]
+        response = http.post(
+            url,
+            cookies={"sessionid": session, "csrftoken": CSRF},
+            json={"body": body, "client_id": uuid.uuid4().hex},
+            headers={"X-CSRFToken": CSRF, "Referer": "http://127.0.0.1/"},
+            timeout=10,
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"post failed: {response.status_code} {response.text}")
+
+    async def post(body: str) -> None:
+        await asyncio.to_thread(post_sync, body)
+
+    return post
+
+
+async def measure_daphne(
+    app: str, env: dict, health: str, sockets: int, messages: int, setup
+) -> dict:
+    """Serve ``app`` with our ``daphne`` binary and measure it: ``sockets``
+    signed-in sockets at /ws/, each greeted with one frame once subscribed, and
+    posts to the channel's API URL. ``health`` is a path that answers once up."""
     channel_id, readers, posters = setup
     port = free_port()
     process = subprocess.Popen(  # noqa: ASYNC220 (started once, before measuring)
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "hub.asgi:application"],
-        env=server_env(),
+        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), app],
+        env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        wait_until_up(f"http://127.0.0.1:{port}{health}", process)
         deliveries = Deliveries(sockets)
         wss = await open_sockets(
             f"ws://127.0.0.1:{port}/ws/",
@@ -267,27 +312,7 @@ async def measure_platform(sockets: int, messages: int, setup) -> dict:
         for ws in wss:
             await ws.recv()  # the subscriptions frame
         tasks = [asyncio.create_task(reader(ws, deliveries)) for ws in wss]
-        http = requests.Session()
-        turn = iter(range(10**9))
-        api = (
-            f"http://127.0.0.1:{port}/api/messaging/conversations/{channel_id}/messages"
-        )
-
-        def post_sync(body: str) -> None:
-            poster = posters[next(turn) % len(posters)]
-            response = http.post(
-                api,
-                cookies={"sessionid": poster, "csrftoken": CSRF},
-                json={"body": body, "client_id": uuid.uuid4().hex},
-                headers={"X-CSRFToken": CSRF, "Referer": "http://127.0.0.1/"},
-                timeout=10,
-            )
-            if response.status_code != 201:
-                raise SystemExit(f"post failed: {response.status_code} {response.text}")
-
-        async def post(body: str) -> None:
-            await asyncio.to_thread(post_sync, body)
-
+        post = poster(f"http://127.0.0.1:{port}{api_path(channel_id)}", posters)
         await run_rounds(post, deliveries, 10)  # warm up
         cpu_before = cpu_seconds(process.pid)
         latencies = await run_rounds(post, deliveries, messages)
@@ -304,7 +329,31 @@ async def measure_platform(sockets: int, messages: int, setup) -> dict:
         "p99_ms": percentile(latencies, 99),
         "msgs_per_s": per_second,
         "cpu_us_per_delivery": cpu_used * 1e6 / (messages * sockets),
+        "frame_chars": deliveries.frame_chars,
     }
+
+
+async def measure_platform(sockets: int, messages: int, setup) -> dict:
+    return await measure_daphne(
+        "hub.asgi:application", server_env(), "/healthz", sockets, messages, setup
+    )
+
+
+async def measure_daphne_floor(
+    sockets: int, messages: int, setup, frame_chars: int
+) -> dict:
+    """bench/daphne_floor.py, sending frames of ``frame_chars`` characters, with
+    the channel layer (and a layer prefix of this run) that ours had."""
+    env = {
+        **os.environ,
+        "CHANNEL_LAYER_PREFIX": RUN_PREFIX,
+        "FLOOR_FRAME_CHARS": str(frame_chars),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # it configures its own settings
+    health = api_path(setup[0])  # answers a GET with 405
+    return await measure_daphne(
+        "bench.daphne_floor:application", env, health, sockets, messages, setup
+    )
 
 
 FLOOR_SERVER = """
@@ -346,10 +395,9 @@ asyncio.run(main())
 """
 
 
-async def measure_floor(sockets: int, messages: int, *, over_http: bool) -> dict:
+async def measure_floor(sockets: int, messages: int, setup, *, over_http: bool) -> dict:
     """The floor server; the post arrives over HTTP from the same client code as
     ours (``over_http``), or as a frame on a publisher socket."""
-    import requests
     import websockets
 
     port, http_port = free_port(), free_port()
@@ -369,20 +417,14 @@ async def measure_floor(sockets: int, messages: int, *, over_http: bool) -> dict
         wss = await open_sockets(f"ws://127.0.0.1:{port}/", sockets, lambda n: {})
         await asyncio.sleep(0.2)
         tasks = [asyncio.create_task(reader(ws, deliveries)) for ws in wss]
-        http = requests.Session()
-
-        def post_sync(body: str) -> None:
-            response = http.post(
-                f"http://127.0.0.1:{http_port}/publish",
-                json={"body": body, "client_id": uuid.uuid4().hex},
-                timeout=10,
-            )
-            if response.status_code != 201:
-                raise SystemExit(f"floor post failed: {response.status_code}")
+        channel_id, _readers, posters = setup
+        post_http = poster(
+            f"http://127.0.0.1:{http_port}{api_path(channel_id)}", posters
+        )
 
         async def post(body: str) -> None:
             if over_http:
-                await asyncio.to_thread(post_sync, body)
+                await post_http(body)
             else:
                 await publisher.send(json.dumps({"type": "message.new", "body": body}))
 
@@ -403,6 +445,54 @@ async def measure_floor(sockets: int, messages: int, *, over_http: bool) -> dict
     }
 
 
+SERVERS = {  # JSON key prefix: name
+    "": "ours",
+    "daphne_floor_": "Daphne floor",
+    "floor_": "websockets floor",
+    "floor_ws_": "ws floor, no HTTP",
+}
+
+
+def figures(prefix: str, measured: dict) -> dict:
+    """One server's figures for the JSON line, its keys prefixed."""
+    return {
+        prefix + key: round(measured[key], 2 if key.endswith("_ms") else 1)
+        for key in ("p50_ms", "p99_ms", "msgs_per_s", "cpu_us_per_delivery")
+        if key in measured
+    }
+
+
+def measure_row(sockets: int, messages: int, setup) -> dict:
+    ours = asyncio.run(measure_platform(sockets, messages, setup))
+    daphne_floor = asyncio.run(
+        measure_daphne_floor(sockets, messages, setup, ours["frame_chars"])
+    )
+    floor = asyncio.run(measure_floor(sockets, messages, setup, over_http=True))
+    ws_floor = asyncio.run(measure_floor(sockets, messages, setup, over_http=False))
+    return {
+        "sockets": sockets,
+        "frame_chars": ours["frame_chars"],
+        **figures("", ours),
+        "p99_vs_floor": round(ours["p99_ms"] / floor["p99_ms"], 2),
+        **figures("daphne_floor_", daphne_floor),
+        "daphne_floor_p99_vs_floor": round(daphne_floor["p99_ms"] / floor["p99_ms"], 2),
+        **figures("floor_", floor),
+        **figures("floor_ws_", ws_floor),
+    }
+
+
+def print_row(row: dict) -> None:
+    """One line per server; p99/floor is its p99 over the websockets floor's."""
+    for prefix, name in SERVERS.items():
+        p99 = row[prefix + "p99_ms"]
+        print(
+            f"{row['sockets']:>7}  {name:<18} {row[prefix + 'p50_ms']:>8} {p99:>8} "
+            f"{round(p99 / row['floor_p99_ms'], 2):>9} "
+            f"{row.get(prefix + 'msgs_per_s', '-'):>8} "
+            f"{row[prefix + 'cpu_us_per_delivery']:>11}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sockets", type=int, nargs="+", default=[50, 200])
@@ -418,38 +508,15 @@ def main() -> None:
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     print(f"Daphne + Redis pub/sub layer + {database}; {os.cpu_count()} CPUs;")
     print(f"{args.messages} sequential posts per run, then 8 concurrent posters\n")
-    header = (
-        f"{'sockets':>7} {'p50 ms':>8} {'p99 ms':>8} {'floor p50':>10} "
-        f"{'floor p99':>10} {'p99/floor':>9} {'ws floor p99':>12} {'msgs/s':>8} "
-        f"{'CPU us/dlv':>11} {'floor CPU':>10}"
+    print(
+        f"{'sockets':>7}  {'server':<18} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'p99/floor':>9} {'msgs/s':>8} {'CPU us/dlv':>11}"
     )
-    print(header)
     results = []
     for sockets in args.sockets:
-        ours = asyncio.run(measure_platform(sockets, args.messages, setup))
-        floor = asyncio.run(measure_floor(sockets, args.messages, over_http=True))
-        ws_floor = asyncio.run(measure_floor(sockets, args.messages, over_http=False))
-        row = {
-            "sockets": sockets,
-            "p50_ms": round(ours["p50_ms"], 2),
-            "p99_ms": round(ours["p99_ms"], 2),
-            "floor_p50_ms": round(floor["p50_ms"], 2),
-            "floor_p99_ms": round(floor["p99_ms"], 2),
-            "p99_vs_floor": round(ours["p99_ms"] / floor["p99_ms"], 2),
-            "floor_ws_p50_ms": round(ws_floor["p50_ms"], 2),
-            "floor_ws_p99_ms": round(ws_floor["p99_ms"], 2),
-            "msgs_per_s": round(ours["msgs_per_s"], 1),
-            "cpu_us_per_delivery": round(ours["cpu_us_per_delivery"], 1),
-            "floor_cpu_us_per_delivery": round(floor["cpu_us_per_delivery"], 1),
-        }
+        row = measure_row(sockets, args.messages, setup)
         results.append(row)
-        print(
-            f"{sockets:>7} {row['p50_ms']:>8} {row['p99_ms']:>8} "
-            f"{row['floor_p50_ms']:>10} {row['floor_p99_ms']:>10} "
-            f"{row['p99_vs_floor']:>9} {row['floor_ws_p99_ms']:>12} "
-            f"{row['msgs_per_s']:>8} {row['cpu_us_per_delivery']:>11} "
-            f"{row['floor_cpu_us_per_delivery']:>10}"
-        )
+        print_row(row)
     print(json.dumps({"bench": "realtime", "results": results}))
 
 

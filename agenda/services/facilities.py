@@ -128,7 +128,7 @@ def _check_hours(hours: Sequence[Hours]) -> list[Hours]:
             raise AgendaError(_("Choose a weekday."), field="hours")
         if period.closes <= period.opens:
             raise AgendaError(
-                _("Each period must close after it opens (%(opens)s\u2013%(closes)s).")
+                _("Each period must close after it opens (%(opens)s–%(closes)s).")  # noqa: RUF001
                 % {
                     "opens": f"{period.opens:%H:%M}",
                     "closes": f"{period.closes:%H:%M}",

@@ -17,7 +17,7 @@ from agenda.services import bookings
 from agenda.services.bookings import Slot
 from communities.models import Community
 from hub.errors import NotPermitted
-from tests.agenda.conftest import at
+from tests.agenda.conftest import at, da, da_date, slot_text
 from tests.factories import CommunityFactory, member_of, organiser_of
 from tests.helpers import requires_postgres
 
@@ -161,7 +161,20 @@ def test_the_owner_approves_a_pending_season_as_a_whole_and_the_asker_is_told(
     ) == {State.APPROVED}
     [mail] = mailoutbox
     assert mail.to == [other_organiser.email]
-    assert "approved: 4 dates" in mail.body
+    assert (
+        da(
+            "Your booking of %(facility)s for %(title)s is approved: %(counter)s "
+            "date from %(when)s.",
+            "Your booking of %(facility)s for %(title)s is approved: %(counter)s "
+            "dates from %(when)s.",
+            4,
+            facility=club_hall.name,
+            title="Træning",
+            counter=4,
+            when=da_date(season[0].starts_at),
+        )
+        in mail.body
+    )
     assert club_hall.name in mail.subject
 
 
@@ -184,7 +197,16 @@ def test_a_declined_request_frees_the_time_and_the_asker_is_told(
     assert asked.state == State.DECLINED
     assert again.state == State.APPROVED
     [mail] = mailoutbox
-    assert "was declined" in mail.body
+    assert (
+        da(
+            "Your request to book %(facility)s for %(title)s on %(when)s was "
+            "declined. The time is free for others again.",
+            facility=club_hall.name,
+            title="Træning",
+            when=da_date(asked.starts_at),
+        )
+        in mail.body
+    )
 
 
 @pytest.mark.parametrize("who", ["resident", "asker", "other_organiser_of_a_club"])
@@ -359,7 +381,7 @@ def test_a_private_bookings_title_is_not_told_to_whoever_clashes_with_it(
         book(organiser, hall, club, at(7, 18), at(7, 20))
 
     assert "fyringer" not in str(refused.value.message)
-    assert "Booked" in str(refused.value.message)
+    assert da("Booked") in str(refused.value.message)
 
 
 # --- free times
@@ -458,7 +480,11 @@ def test_a_booking_outside_the_opening_hours_is_refused(
         book(organiser, hall, club, at(7, *starts), at(7, *ends))
 
     assert refused.value.field == "starts_at"
-    assert "not open" in str(refused.value.message)
+    assert str(refused.value.message) == da(
+        "%(facility)s is not open then (%(when)s).",
+        facility=hall.name,
+        when=slot_text(at(7, *starts), at(7, *ends)),
+    )
     assert rows(hall) == []
 
 
@@ -477,7 +503,10 @@ def test_a_booking_in_the_past_is_refused(hall, club, organiser):
         book(organiser, hall, club, at(-1, 17), at(-1, 19))
 
     assert refused.value.field == "starts_at"
-    assert "future" in str(refused.value.message)
+    assert str(refused.value.message) == da(
+        "%(when)s has already begun: a booking must be in the future.",
+        when=slot_text(at(-1, 17), at(-1, 19)),
+    )
     assert rows(hall) == []
 
 

@@ -23,7 +23,7 @@ from agenda.services.events import (
     occurrence_cancel,
 )
 from communities.models import Community
-from tests.agenda.conftest import fields
+from tests.agenda.conftest import da_in, fields
 from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
 from tests.helpers import session_queries
 
@@ -88,7 +88,7 @@ def test_the_calendar_shows_the_week_of_today_by_default(client, make_event):
     assert period.first == today - timedelta(days=today.weekday())
     assert len(response.context["page"].listed_days) == 7
     assert titles(response) == ["I dag"]
-    assert "<h1>Calendar</h1>" in response.content.decode()
+    assert f"<h1>{t('Calendar')}</h1>" in response.content.decode()
 
 
 def test_a_week_lists_every_day_and_says_when_nothing_is_planned(client, make_event):
@@ -99,7 +99,7 @@ def test_a_week_lists_every_day_and_says_when_nothing_is_planned(client, make_ev
 
     html = response.content.decode()
     assert html.count('<div class="cal-day') == 7
-    assert html.count("Nothing planned") == 6
+    assert html.count(t("Nothing planned")) == 6
     assert f'<time datetime="{monday.isoformat()}">' in html
 
 
@@ -209,7 +209,9 @@ def test_previous_next_and_today_links_move_by_the_view(client):
     assert links["today"] == f"?view=month&date={timezone.localdate().isoformat()}"
     html = response.content.decode()
     assert 'href="?view=month&amp;date=' in html
-    assert re.search(r'<a href="\?view=month[^"]*" aria-current="page">Month</a>', html)
+    assert re.search(
+        rf'<a href="\?view=month[^"]*" aria-current="page">{t("Month")}</a>', html
+    )
     assert date_format(date(NEXT_YEAR, 1, 1), "YEAR_MONTH_FORMAT") in html
 
 
@@ -368,7 +370,7 @@ def test_the_form_keeps_its_values_and_every_link_keeps_the_filters(client, scen
     ]:
         assert "village=skovby" in url
         assert "category=sport" in url
-    assert "Clear the filters" in html
+    assert t("Clear the filters") in html
 
 
 def test_villages_and_associations_offer_only_their_own_kind(client, scene):
@@ -454,7 +456,10 @@ def test_members_only_events_are_hidden_from_visitors_and_shown_to_members(
     # Who booked is said only to those who may see the community.
     assert f"Forsamlingshuset</a>: {t('booked')}</p>" in visitor.content.decode()
     assert "Lukket Klub" not in visitor.content.decode()
-    assert "booked by Lukket Klub" in private_member.content.decode()
+    assert (
+        t("booked by %(community)s") % {"community": "Lukket Klub"}
+        in private_member.content.decode()
+    )
 
 
 def test_a_booking_says_which_facility_who_booked_it_and_what_for(
@@ -473,7 +478,8 @@ def test_a_booking_says_which_facility_who_booked_it_and_what_for(
     html = show(client, view="day", date=day.isoformat()).content.decode()
 
     assert "Juletræsfest" in html
-    assert "Forsamlingshuset</a>: booked by Skovby IF" in html
+    booked_by = t("booked by %(community)s") % {"community": "Skovby IF"}
+    assert f"Forsamlingshuset</a>: {booked_by}" in html
     assert 'class="cal-entry is-booking"' in html
 
 
@@ -491,8 +497,8 @@ def test_a_cancelled_date_stays_struck_through_with_the_word(client, organiser, 
 
     assert "<s>Banko</s>" in html
     assert (
-        f'<span class="ds-tag cal-mark" data-color="danger">{t("Cancelled")}</span>'
-        in html
+        '<span class="ds-tag cal-mark" data-color="danger">'
+        f"{da_in('event', 'Cancelled')}</span>" in html
     )
     assert "Syg" in html
 
@@ -570,7 +576,7 @@ def test_bad_parameters_fall_back_to_the_week_of_today(client, village, club, qu
     ("query", "field", "message"),
     [
         ("date=2027-02-30", "date", "Enter a date such as 2026-03-31."),
-        ("date=0001-01-01", "date", "Choose a date from 1900 to 2200."),
+        ("date=0001-01-01", "date", "Choose a date from %(first)s to %(last)s."),
         (
             "village=nowhere",
             "village",
@@ -587,7 +593,11 @@ def test_a_refused_value_is_said_next_to_its_field(
     assert f'aria-describedby="id_{field}_error"' in html
     error = re.search(rf'<p [^>]*id="id_{field}_error"[^>]*>([^<]*)</p>', html)
     assert error
-    assert error.group(1) == t(message) % {"value": "nowhere"}
+    assert error.group(1) == t(message) % {
+        "value": "nowhere",
+        "first": 1900,
+        "last": 2200,
+    }
 
 
 def test_the_far_ends_of_the_range_still_answer(client):
@@ -619,10 +629,16 @@ def test_more_entries_than_the_limit_shows_the_first_and_says_so(
     assert page.truncated
     assert page.entry_count == 3
     html = response.content.decode()
-    assert "There are more than 3 entries in this period" in html
+    more = (
+        "There are more than %(count)s entries in this period: the first "
+        "%(count)s are shown. Choose a village, an association or another "
+        "filter, or a shorter view, to see the rest."
+    )
+    assert t(more) % {"count": 3} in html
     # Days past the cut say entries may be missing, not "Nothing planned".
-    assert html.count("Not everything is shown from here on") == 5
-    assert html.count("Nothing planned") == 0
+    cut = "Not everything is shown from here on: more than %(count)s entries. "
+    assert html.count(t(cut + "Narrow the filters.") % {"count": 3}) == 5
+    assert html.count(t("Nothing planned")) == 0
 
 
 def test_exactly_the_limit_is_not_cut(client, make_event, monkeypatch):
@@ -637,7 +653,12 @@ def test_exactly_the_limit_is_not_cut(client, make_event, monkeypatch):
     response = show(client, view="week", date=monday.isoformat())
 
     assert not response.context["page"].truncated
-    assert "There are more than" not in response.content.decode()
+    more = (
+        "There are more than %(count)s entries in this period: the first "
+        "%(count)s are shown. Choose a village, an association or another "
+        "filter, or a shorter view, to see the rest."
+    )
+    assert t(more) % {"count": 3} not in response.content.decode()
 
 
 # --- links ----------------------------------------------------------------------
@@ -646,7 +667,7 @@ def test_exactly_the_limit_is_not_cut(client, make_event, monkeypatch):
 def test_the_site_navigation_links_to_the_calendar(client):
     html = show(client).content.decode()
 
-    assert f'<a href="{URL}" aria-current="page">Calendar</a>' in html
+    assert f'<a href="{URL}" aria-current="page">{t("Calendar")}</a>' in html
 
 
 def test_an_organiser_gets_a_link_to_create_an_event_for_their_community(
@@ -657,14 +678,15 @@ def test_an_organiser_gets_a_link_to_create_an_event_for_their_community(
     html = show(client).content.decode()
 
     assert reverse("agenda:event_create", kwargs={"community": club.slug}) in html
-    assert "New event for Skovby IF" in html
+    assert t("New event for %(name)s") % {"name": "Skovby IF"} in html
     assert reverse("agenda:feeds") in html
 
 
 def test_a_member_gets_no_link_to_create_events(client, resident):
     client.force_login(resident)
 
-    assert "New event for" not in show(client).content.decode()
+    new_event_for = t("New event for %(name)s").split("%(name)s")[0]
+    assert new_event_for not in show(client).content.decode()
 
 
 # --- queries --------------------------------------------------------------------

@@ -17,7 +17,7 @@ from agenda.services import events as event_services
 from agenda.services.events import EventFields
 from agenda.services.signups import signup_answer
 from communities.models import Community
-from tests.agenda.conftest import fields
+from tests.agenda.conftest import da, fields
 from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
 from tests.helpers import session_queries
 
@@ -39,6 +39,16 @@ def _url(occurrence, name: str = "agenda:occurrence") -> str:
 def _danish(moment) -> str:
     with translation.override("da"):
         return date_filter(timezone.localtime(moment), "l j. F Y, H:i")
+
+
+def _places_left(left: int, capacity: int) -> str:
+    return da(
+        "%(left)s of %(capacity)s place left",
+        "%(left)s of %(capacity)s places left",
+        capacity,
+        left=left,
+        capacity=capacity,
+    )
 
 
 def _page(client, url: str) -> str:
@@ -115,8 +125,8 @@ def test_an_event_that_is_over_shows_its_last_date(client, make_event):
     assert response.context["occurrence"] == last
     page = response.content.decode()
     assert _danish(last.starts_at) in page
-    assert "Sign-up is closed: this date is over." in page
-    assert "Coming dates" not in page
+    assert da("Sign-up is closed: this date is over.") in page
+    assert da("Coming dates") not in page
 
 
 def test_a_series_lists_its_coming_dates_marking_moved_and_cancelled_ones(
@@ -150,13 +160,13 @@ def test_a_series_lists_its_coming_dates_marking_moved_and_cancelled_ones(
     page = response.content.decode()
     assert f'<a href="{_url(dates[0])}" aria-current="page">' in page
     assert f"<s>{_danish(cancelled.starts_at)}</s>" in page
-    assert ">cancelled</span>" in page
-    assert ">moved</span>" in page
+    assert f">{da('cancelled')}</span>" in page
+    assert f">{da('moved')}</span>" in page
     with translation.override("da"):
         first_planned = date_filter(
             timezone.localtime(moved.original_start), "l j. F, H:i"
         )
-    assert f"first planned for {first_planned}" in page
+    assert da("first planned for %(when)s", when=first_planned) in page
     assert _danish(left_out.starts_at) not in page
 
 
@@ -172,9 +182,9 @@ def test_a_cancelled_date_shows_a_banner_and_takes_no_sign_ups(
 
     page = _page(client, _url(occurrence))
 
-    assert "This date is cancelled." in page
+    assert da("This date is cancelled.") in page
     assert "Banen er lukket." in page
-    assert "Sign-up is closed: this date is cancelled." in page
+    assert da("Sign-up is closed: this date is cancelled.") in page
     assert 'name="response"' not in page
 
 
@@ -184,8 +194,8 @@ def test_a_cancelled_event_says_so_on_every_date(client, make_event, organiser):
 
     page = _page(client, event.get_absolute_url())
 
-    assert "This event is cancelled." in page
-    assert page.count(">cancelled</span>") == 3
+    assert da("This event is cancelled.") in page
+    assert page.count(f">{da('cancelled')}</span>") == 3
 
 
 def test_a_moved_date_says_when_it_was_first_planned(client, make_event, organiser):
@@ -206,8 +216,9 @@ def test_a_moved_date_says_when_it_was_first_planned(client, make_event, organis
 
     page = _page(client, _url(occurrence))
 
-    assert "This date has moved." in page
-    assert f"It was first planned for {_danish(occurrence.starts_at)}." in page
+    assert da("This date has moved.") in page
+    first_planned = _danish(occurrence.starts_at)
+    assert da("It was first planned for %(when)s.", when=first_planned) in page
 
 
 def test_a_date_left_out_is_not_found_except_by_its_organisers(
@@ -222,7 +233,7 @@ def test_a_date_left_out_is_not_found_except_by_its_organisers(
     organisers = _page(client, _url(occurrence))
 
     assert anonymous.status_code == 404
-    assert "This date is left out of the series." in organisers
+    assert da("This date is left out of the series.") in organisers
 
 
 def test_a_date_of_another_event_is_not_found(client, make_event):
@@ -263,7 +274,7 @@ def test_a_visitor_is_offered_to_log_in_and_come_back(client, make_event):
 
     login = reverse("account_login") + "?next=" + _url(occurrence).replace("/", "%2F")
     assert f'href="{login}"' in page
-    assert "30 of 30 places left" in page
+    assert _places_left(30, 30) in page
     assert 'name="response"' not in page
 
 
@@ -278,14 +289,22 @@ def test_a_member_sees_places_left_and_their_answer_chosen(
 
     page = _page(client, _url(occurrence))
 
-    assert "24 of 30 places left" in page
-    assert "You are going." in page
-    assert "You bring 3 guests." in page
+    assert _places_left(24, 30) in page
+    assert da("You are going.") in page
+    assert (
+        da(
+            "You bring %(counter)s guest.",
+            "You bring %(counter)s guests.",
+            3,
+            counter=3,
+        )
+        in page
+    )
     assert 'value="going" class="ds-input" required id="id_response_0" checked' in page
     assert 'name="guests" value="3"' in page
     assert _url(occurrence, "agenda:signup_withdraw") in page
     assert "<legend" in page
-    assert "For the organisers" not in page
+    assert da("For the organisers") not in page
 
 
 def test_a_member_on_the_waiting_list_sees_their_number(client, make_event, club):
@@ -297,8 +316,9 @@ def test_a_member_on_the_waiting_list_sees_their_number(client, make_event, club
 
     page = _page(client, _url(occurrence))
 
-    assert "You are on the waiting list, number 2." in page
-    assert "2 on the waiting list" in page
+    assert da("You are on the waiting list, number %(number)s.", number=2) in page
+    waiting = "%(counter)s on the waiting list"
+    assert da(waiting, waiting, 2, counter=2) in page
 
 
 def test_an_organiser_sees_their_tools(client, make_event, organiser):
@@ -307,7 +327,7 @@ def test_an_organiser_sees_their_tools(client, make_event, organiser):
 
     page = _page(client, _url(occurrence))
 
-    assert "For the organisers" in page
+    assert da("For the organisers") in page
     assert _url(occurrence, "agenda:attendees") in page
     assert _url(occurrence, "agenda:attendees_csv") in page
     edit = reverse("agenda:event_edit", kwargs={"pk": occurrence.event_id})
@@ -373,8 +393,17 @@ def test_the_attendee_list_shows_organisers_every_answer_and_the_counts(
     assert (context["going"], context["heads"], context["waiting"]) == (2, 3, 1)
     assert (context["maybe"], context["not_going"]) == (1, 1)
     page = response.content.decode()
-    assert "number 1" in page
-    assert "2 people, 3 with guests" in page
+    assert da("number %(number)s", number=1) in page
+    assert (
+        da(
+            "%(counter)s person, %(heads)s with guests",
+            "%(counter)s people, %(heads)s with guests",
+            2,
+            counter=2,
+            heads=3,
+        )
+        in page
+    )
 
 
 def test_the_attendee_list_is_refused_to_members_and_visitors(

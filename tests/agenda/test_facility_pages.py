@@ -13,7 +13,7 @@ from agenda import recurrence
 from agenda.models import Booking, Facility, OpeningHours
 from agenda.services import bookings
 from communities.models import Community
-from tests.agenda.conftest import at
+from tests.agenda.conftest import at, da, da_date, da_in, slot_text
 from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
 from tests.helpers import session_queries
 
@@ -94,7 +94,7 @@ def test_the_list_shows_each_facility_with_owner_village_and_policy(
     text = response.text
     assert response.status_code == 200
     assert _url("facility", pitch.slug) in text
-    assert "The municipality" in text  # the pitch's owner
+    assert da("The municipality") in text  # the pitch's owner
     assert "Skovby IF" in text  # the hall's owner
     assert village.name in text
     assert str(Facility.Kind.ARTIFICIAL_PITCH.label) in text
@@ -151,8 +151,12 @@ def test_the_facility_page_shows_its_hours_buffers_and_rules(client, club_hall):
     # Weekday names in the page's language (Danish).
     assert "mandag" in text
     assert "06:00\u201307:00, 08:00\u201322:00" in text
-    assert "søndag</dt><dd>Closed" in text
-    assert "15 minutes for set-up before and 15 minutes for clean-up" in text
+    assert f"søndag</dt><dd>{da_in('opening hours', 'Closed')}" in text
+    buffers = (
+        "%(setup)s minutes for set-up before and %(cleanup)s minutes for "
+        "clean-up after each booking"
+    )
+    assert da(buffers, setup=15, cleanup=15) in text
     assert str(Facility.Policy.OWNER.label) in text
     assert _url("facility_edit", club_hall.slug) not in text
 
@@ -162,7 +166,7 @@ def test_a_facility_without_hours_is_open_around_the_clock(client, hall):
 
     response = client.get(_url("facility", hall.slug))
 
-    assert "Open around the clock." in response.text
+    assert da("Open around the clock.") in response.text
 
 
 def test_the_schedule_shows_public_titles_to_all_and_private_ones_as_booked(
@@ -206,7 +210,7 @@ def test_the_facilitys_managers_see_every_title_and_an_edit_link(
     response = client.get(_url("facility", club_hall.slug))
 
     assert "Generalforsamling" in response.text
-    assert "Awaiting approval" in response.text
+    assert da("Awaiting approval") in response.text
     assert _url("facility_edit", club_hall.slug) in response.text
 
 
@@ -403,7 +407,14 @@ def test_overlapping_periods_of_one_day_are_refused(client, staff):
     )
 
     assert response.status_code == 400
-    assert "overlap" in response.text
+    assert (
+        da(
+            "Two periods of one day overlap (%(first)s and %(second)s).",
+            first="08:00\u201316:00",
+            second="15:00\u201321:00",
+        )
+        in response.text
+    )
     assert not Facility.objects.exists()
 
 
@@ -477,7 +488,13 @@ def test_an_organiser_books_a_hall_booked_at_once(client, hall, club, organiser)
         "Håndboldtræning",
     )
     assert booking.starts_at == at(7, 17)
-    assert any(m.startswith("Booked") for m in _messages(response))
+    assert da(
+        "Booked: %(facility)s on %(count)s date.",
+        "Booked: %(facility)s on %(count)s dates.",
+        1,
+        facility=hall.name,
+        count=1,
+    ) in _messages(response)
     assert "Håndboldtræning" in response.text
 
 
@@ -491,7 +508,13 @@ def test_a_request_to_an_owner_who_approves_awaits_them(
     )
 
     assert Booking.objects.get().state == State.PENDING
-    assert any("Awaiting approval by Skovby IF" in m for m in _messages(response))
+    assert da(
+        "Your request for %(count)s date is sent. Awaiting approval by %(who)s.",
+        "Your request for %(count)s dates is sent. Awaiting approval by %(who)s.",
+        1,
+        count=1,
+        who="Skovby IF",
+    ) in _messages(response)
 
 
 def test_a_season_is_booked_weekly_until_the_date(client, hall, club, organiser):
@@ -595,21 +618,48 @@ def test_choosing_a_free_time_fills_it_in_keeping_the_rest_and_books_nothing(
     assert 'value="13:30"' in response.text
     assert form["is_public"].value() is False
     assert f'value="{at(7, 0).date().isoformat()}"' in response.text
-    assert "The time is filled in" in response.text
+    filled = (
+        "The time is filled in: %(starts)s\u2013%(ends)s. Check the request and "
+        "send it."
+    )
+    assert da(filled, starts="12:30", ends="13:30") in response.text
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field", "words"),
+    ("overrides", "field", "said"),
     [
-        ({"starts": "21:00", "ends": "23:00"}, "starts", "not open"),
-        ({"starts": "19:00", "ends": "17:00"}, "ends", "end must come after"),
-        ({"day": at(-1, 0).date().isoformat()}, "starts", "future"),
-        ({"title": " "}, "title", ""),
-        ({"repeat_until": at(1, 0).date().isoformat()}, "repeat_until", "before"),
+        (
+            {"starts": "21:00", "ends": "23:00"},
+            "starts",
+            lambda: da(
+                "%(facility)s is not open then (%(when)s).",
+                facility="Forsamlingshuset",
+                when=slot_text(at(7, 21), at(7, 23)),
+            ),
+        ),
+        (
+            {"starts": "19:00", "ends": "17:00"},
+            "ends",
+            lambda: da("The end must come after the start."),
+        ),
+        (
+            {"day": at(-1, 0).date().isoformat()},
+            "starts",
+            lambda: da(
+                "%(when)s has already begun: a booking must be in the future.",
+                when=slot_text(at(-1, 17), at(-1, 19)),
+            ),
+        ),
+        ({"title": " "}, "title", lambda: ""),
+        (
+            {"repeat_until": at(1, 0).date().isoformat()},
+            "repeat_until",
+            lambda: da("The last date cannot come before the first."),
+        ),
     ],
 )
 def test_a_wrong_booking_keeps_what_was_typed_and_books_nothing(
-    client, hall, club, organiser, overrides, field, words
+    client, hall, club, organiser, overrides, field, said
 ):
     client.force_login(organiser)
 
@@ -621,7 +671,7 @@ def test_a_wrong_booking_keeps_what_was_typed_and_books_nothing(
     assert not Booking.objects.exists()
     form = response.context["form"]
     assert form.has_error(field)
-    assert words in " ".join(form.errors[field])
+    assert said() in " ".join(form.errors[field])
     assert f'value="{form.data["starts"]}"' in response.text
 
 
@@ -632,7 +682,13 @@ def test_someone_who_organises_nothing_is_told_who_books(client, hall, resident)
     post = client.post(_url("facility_book", hall.slug), _booking_post(hall.village))
 
     assert (form.status_code, post.status_code) == (403, 403)
-    assert "organisers" in form.text
+    assert (
+        da(
+            "Bookings are made by the organisers of an association or a village "
+            "for their community. Ask one of your community's organisers to book."
+        )
+        in form.text
+    )
     assert not Booking.objects.exists()
 
 
@@ -680,7 +736,21 @@ def test_the_owner_sees_a_pending_season_as_one_row_with_its_dates(
 
     [group] = response.context["to_decide"]
     assert group.count == 4
-    assert "4 dates" in response.text
+    every = "Every %(weekday)s %(starts)s\u2013%(ends)s, from %(first)s to %(last)s: "
+    assert (
+        da(
+            every + "%(counter)s date",
+            every + "%(counter)s dates",
+            4,
+            weekday=da_date(season[0].starts_at, "l"),
+            starts="17:00",
+            ends="19:00",
+            first=da_date(season[0].starts_at, "j. F Y"),
+            last=da_date(season[-1].starts_at, "j. F Y"),
+            counter=4,
+        )
+        in response.text
+    )
     assert _url("booking_approve", season[0].pk) in response.text
     assert _url("booking_decline", season[0].pk) in response.text
 
@@ -701,10 +771,28 @@ def test_approving_on_the_page_approves_the_season_and_tells_the_asker(
         response = client.post(_url("booking_approve", season[0].pk), follow=True)
 
     assert set(Booking.objects.values_list("state", flat=True)) == {State.APPROVED}
-    assert any("4 dates" in m for m in _messages(response))
+    assert da(
+        "Approved: %(title)s, %(count)s date.",
+        "Approved: %(title)s, %(count)s dates.",
+        4,
+        title="Seniorgymnastik",
+        count=4,
+    ) in _messages(response)
     [mail] = mailoutbox
     assert mail.to == [other_organiser.email]
-    assert "approved" in mail.body
+    approved = "Your booking of %(facility)s for %(title)s is approved: %(counter)s "
+    assert (
+        da(
+            approved + "date from %(when)s.",
+            approved + "dates from %(when)s.",
+            4,
+            facility=club_hall.name,
+            title="Seniorgymnastik",
+            counter=4,
+            when=da_date(season[0].starts_at),
+        )
+        in mail.body
+    )
 
 
 def test_declining_on_the_page_frees_the_season(
@@ -732,7 +820,7 @@ def test_someone_who_may_not_decide_changes_nothing(
         assert response.status_code == 200
         assert _snapshot() == before
         assert response.context["to_decide"] == []
-        assert any("cannot decide" in m for m in _messages(response))
+        assert da("You cannot decide on this booking.") in _messages(response)
     assert mailoutbox == []
 
 

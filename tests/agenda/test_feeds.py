@@ -28,7 +28,7 @@ from agenda.services.signups import signup_answer
 from communities.models import Community, Membership
 from hub.errors import NotPermitted, RateLimited
 from hub.limits import HOUR, LIMITS, Limit
-from tests.agenda.conftest import at, fields
+from tests.agenda.conftest import at, da, fields
 from tests.factories import CommunityFactory, UserFactory, organiser_of
 from tests.helpers import session_queries
 
@@ -395,7 +395,7 @@ def test_a_personal_feed_has_each_date_answered_and_the_bookings_asked_for(
     assert [str(e["UID"]) for e in _vevents(theirs)] == [
         f"booking-{booking.pk}@testserver"
     ]
-    assert mine["X-WR-CALNAME"] == "My calendar · Nabolag"
+    assert mine["X-WR-CALNAME"] == f"{da('My calendar')} · Nabolag"
 
 
 # --- addresses
@@ -478,7 +478,7 @@ def test_the_feeds_page_writes_nothing_and_offers_to_make_an_address(
 
     assert response.status_code == 200
     assert Feed.objects.count() == 0
-    assert "Create my feed address" in response.content.decode()
+    assert da("Create my feed address") in response.content.decode()
     assert [row.name for row in response.context["communities"]] == ["Skovby IF"]
 
 
@@ -549,7 +549,7 @@ def test_a_portal_one_may_not_see_gets_no_address_from_the_page(client, resident
         follow=True,
     )
 
-    assert "Only its members can follow this portal." in response.content.decode()
+    assert da("Only its members can follow this portal.") in response.content.decode()
     assert Feed.objects.count() == 0
 
 

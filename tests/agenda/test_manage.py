@@ -6,13 +6,14 @@ confirmed), repetition in the municipality's time zone, and the date actions."""
 from datetime import UTC, date, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from agenda import recurrence
 from agenda.models import Booking, Event, Occurrence, Signup
 from agenda.services.signups import signup_answer
-from tests.agenda.conftest import at
+from tests.agenda.conftest import at, da, da_date, slot_text
 from tests.factories import CommunityFactory, member_of, organiser_of
 from tests.helpers import session_queries
 
@@ -83,6 +84,14 @@ def _refused(client, url, data, *, field, message):
     return response
 
 
+def _same_audience(other: str) -> str:
+    return da(
+        "%(other)s is for the same audience in %(village)s within two hours.",
+        other=other,
+        village="Skovby",
+    )
+
+
 # --- who may
 
 
@@ -93,7 +102,7 @@ def test_an_organiser_gets_the_empty_form_with_their_village_chosen(client, vill
 
     assert response.status_code == 200
     assert response.context["form"]["village"].value() == village.pk
-    assert "Create anyway" not in response.content.decode()
+    assert da("Create anyway") not in response.content.decode()
 
 
 def test_a_member_who_is_not_an_organiser_cannot_create_an_event(client, club):
@@ -142,7 +151,7 @@ def test_an_organiser_creates_an_event_in_local_time(client, club, organiser):
     assert recurrence.local(occurrence.ends_at) == at(7, 19)
     assert (event.community, event.capacity, event.category) == (club, 30, "meeting")
     follow = client.get(response.url)
-    assert "The event is in the calendar." in follow.content.decode()
+    assert da("The event is in the calendar.") in follow.content.decode()
 
 
 def test_a_weekly_series_on_two_weekdays_until_a_date(client, club, organiser):
@@ -243,7 +252,7 @@ def test_an_invalid_rule_is_refused(client, club, organiser):
         _create_url(club),
         _data(rrule="FREQ=SOMETIMES;COUNT=3"),
         field="rrule",
-        message="The repetition must be daily, weekly, monthly or yearly.",
+        message=da("The repetition must be daily, weekly, monthly or yearly."),
     )
 
 
@@ -257,7 +266,7 @@ def test_a_rule_with_a_broken_weekday_is_refused_not_a_server_error(
         _create_url(club),
         _data(rrule="FREQ=MONTHLY;BYDAY=9MO;COUNT=2"),
         field="rrule",
-        message="The repetition rule is not valid.",
+        message=da("The repetition rule is not valid."),
     )
 
 
@@ -269,7 +278,7 @@ def test_a_rule_that_never_ends_is_refused(client, club, organiser):
         _create_url(club),
         _data(rrule="FREQ=WEEKLY;BYDAY=TU"),
         field="rrule",
-        message="A repetition must end: give a last date or a number of times.",
+        message=da("A repetition must end: give a last date or a number of times."),
     )
 
 
@@ -281,7 +290,7 @@ def test_a_rule_with_byhour_is_refused(client, club, organiser):
         _create_url(club),
         _data(rrule="FREQ=DAILY;BYHOUR=9,17;COUNT=4"),
         field="rrule",
-        message="The repetition rule cannot use BYHOUR.",
+        message=da("The repetition rule cannot use %(part)s.", part="BYHOUR"),
     )
 
 
@@ -295,7 +304,12 @@ def test_a_series_past_the_limits_is_refused_beside_the_repetition(
         _create_url(club),
         _data(repeat="daily", until=(_day(7) + timedelta(days=5 * 365)).isoformat()),
         field="repeat",
-        message="A series may have at most",
+        message=da(
+            "A series may have at most %(count)s dates within %(years)s years. "
+            "End it sooner.",
+            count=settings.NABOLAG_AGENDA["MAX_OCCURRENCES"],
+            years=settings.NABOLAG_AGENDA["MAX_SERIES_DAYS"] // 365,
+        ),
     )
 
 
@@ -307,14 +321,14 @@ def test_a_repetition_without_its_end_is_refused(client, club, organiser):
         _create_url(club),
         _data(repeat="weekly", ends="until", until=""),
         field="until",
-        message="Give the last date.",
+        message=da("Give the last date."),
     )
     _refused(
         client,
         _create_url(club),
         _data(repeat="weekly", ends="until", until=_day(1).isoformat()),
         field="until",
-        message="The last date comes before the first.",
+        message=da("The last date comes before the first."),
     )
 
 
@@ -326,7 +340,7 @@ def test_an_event_that_ends_before_it_starts_is_refused(client, club, organiser)
         _create_url(club),
         _data(start_time="19:00", end_time="17:30"),
         field="end_time",
-        message="The event ends before it starts.",
+        message=da("The event ends before it starts."),
     )
 
 
@@ -338,7 +352,7 @@ def test_an_event_that_starts_in_the_past_is_refused(client, club, organiser):
         _create_url(club),
         _data(date=_day(-3).isoformat()),
         field="date",
-        message="An event cannot start in the past.",
+        message=da("An event cannot start in the past."),
     )
 
 
@@ -353,14 +367,21 @@ def test_a_facility_taken_then_is_refused_with_the_free_times_of_that_day(
         _create_url(club),
         _data(facility=str(hall.pk), start_time="18:00", end_time="20:00"),
         field="facility",
-        message="Forsamlingshuset is already booked on",
+        message=da(
+            "%(facility)s is already booked on %(date)s: %(other)s. Choose "
+            "another time or facility.",
+            facility="Forsamlingshuset",
+            date=da_date(taken.starts_at, "DATETIME_FORMAT"),
+            other="Yoga",
+        ),
     )
 
     page = response.content.decode()
     assert "Yoga" in " ".join(response.context["form"].errors["facility"])
     assert taken.occurrences.get().get_absolute_url() in page
-    assert "Free 08:00\u201316:30" in page
-    assert "Free 19:30\u201322:00" in page
+    free = "Free %(starts)s\u2013%(ends)s"
+    assert da(free, starts="08:00", ends="16:30") in page
+    assert da(free, starts="19:30", ends="22:00") in page
     assert 'aria-describedby="id_facility_helptext id_facility_error' in page
 
 
@@ -372,7 +393,11 @@ def test_a_facility_closed_then_is_refused(client, club, organiser, hall):
         _create_url(club),
         _data(facility=str(hall.pk), start_time="21:00", end_time="23:00"),
         field="date",
-        message="Forsamlingshuset is not open then",
+        message=da(
+            "%(facility)s is not open then (%(when)s).",
+            facility="Forsamlingshuset",
+            when=slot_text(at(7, 21), at(7, 23)),
+        ),
     )
 
 
@@ -397,16 +422,16 @@ def test_the_same_village_and_audience_within_two_hours_needs_confirming(
     assert first.status_code == 200
     assert _counts() == before
     page = first.content.decode()
-    assert "Check before saving" in page
-    assert "Seniorkaffe is for the same audience in Skovby within two hours." in page
+    assert da("Check before saving") in page
+    assert _same_audience("Seniorkaffe") in page
     assert other.occurrences.get().get_absolute_url() in page
-    assert "Create anyway" in page
+    assert da("Create anyway") in page
     assert first.context["form"]["title"].value() == data["title"]
     warned = first.context["form"]["warned"].value()
 
     unticked = client.post(_create_url(club), data | {"warned": warned})
     assert _counts() == before
-    assert "Check before saving" in unticked.content.decode()
+    assert da("Check before saving") in unticked.content.decode()
 
     confirmed = client.post(
         _create_url(club), data | {"warned": warned, "confirm": "on"}
@@ -434,7 +459,8 @@ def test_a_confirmation_of_other_warnings_does_not_count(
     )
 
     assert _counts() == before
-    assert "The warnings have changed since you confirmed." in response.content.decode()
+    changed = "The warnings have changed since you confirmed. Read them again."
+    assert da(changed) in response.content.decode()
     assert 'name="confirm"' in response.content.decode()
     assert "checked" not in response.content.decode().split('name="confirm"')[1][:40]
 
@@ -464,7 +490,7 @@ def test_a_warning_about_an_event_the_organiser_may_not_see_names_no_title(
     )
 
     page = response.content.decode()
-    assert "An event that is not public is for the same audience" in page
+    assert _same_audience(da("An event that is not public")) in page
     assert "Hemmeligt" not in page
     assert response.context["warnings"][0].other_url is None
 
@@ -480,9 +506,9 @@ def test_a_facility_the_owner_approves_is_booked_pending_and_the_organiser_told(
     response = client.post(_create_url(club), _data(facility=str(hall.pk)), follow=True)
 
     assert Booking.objects.get().state == "pending"
-    assert "The booking of Forsamlingshuset awaits approval." in (
-        response.content.decode()
-    )
+    assert da(
+        "The booking of %(facility)s awaits approval.", facility="Forsamlingshuset"
+    ) in (response.content.decode())
 
 
 def test_two_large_events_on_one_day_are_warned_about(
@@ -500,9 +526,9 @@ def test_two_large_events_on_one_day_are_warned_about(
     )
 
     assert _counts() == before
-    assert "Byfest is another large event nearby on the same day." in (
-        response.content.decode()
-    )
+    assert da(
+        "%(other)s is another large event nearby on the same day.", other="Byfest"
+    ) in (response.content.decode())
 
 
 # --- editing: the form starts from the event
@@ -587,7 +613,11 @@ def test_places_below_those_signed_up_are_refused(client, club, organiser, make_
         url,
         data,
         field="capacity",
-        message="6 people have already signed up for one date",
+        message=da(
+            "%(signed)s people have already signed up for one date: the places "
+            "cannot be fewer.",
+            signed=6,
+        ),
     )
 
     assert Event.objects.get().capacity == 10
@@ -608,7 +638,7 @@ def test_an_organiser_cancels_a_date_with_a_note_and_brings_it_back(
     cancelled = client.post(url, {"note": "Banen er lukket."})
 
     assert asked.status_code == 200
-    assert "Cancel this date" in asked.content.decode()
+    assert da("Cancel this date") in asked.content.decode()
     assert cancelled.status_code == 302
     assert cancelled.url == occurrence.get_absolute_url()
     occurrence.refresh_from_db()
@@ -622,7 +652,8 @@ def test_an_organiser_cancels_a_date_with_a_note_and_brings_it_back(
     assert restored.url == occurrence.get_absolute_url()
     assert occurrence.state == "scheduled"
     assert (
-        "The date is back in the calendar." in client.get(restored.url).content.decode()
+        da("The date is back in the calendar.")
+        in client.get(restored.url).content.decode()
     )
 
 
@@ -668,7 +699,10 @@ def test_a_date_people_signed_up_for_cannot_be_left_out(
 
     occurrence.refresh_from_db()
     assert occurrence.state == "scheduled"
-    assert "People have signed up for this date" in response.content.decode()
+    assert (
+        da("People have signed up for this date: cancel it instead, so they see it.")
+        in response.content.decode()
+    )
 
 
 def test_an_organiser_cancels_the_whole_series(client, organiser, make_event, hall):
@@ -679,7 +713,7 @@ def test_an_organiser_cancels_the_whole_series(client, organiser, make_event, ha
     asked = client.get(url)
     response = client.post(url, {"note": ""})
 
-    assert "Cancel every coming date" in asked.content.decode()
+    assert da("Cancel every coming date") in asked.content.decode()
     assert response.url == event.get_absolute_url()
     event.refresh_from_db()
     assert event.is_cancelled

@@ -12,6 +12,7 @@ from agenda import recurrence
 from agenda.models import Booking, Event, Occurrence, Signup
 from agenda.services.events import event_cancel
 from agenda.services.signups import signup_answer
+from tests.agenda.conftest import da
 from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_moving_only_one_date_keeps_its_sign_ups_and_shows_it_moved(
     others = series.occurrences.exclude(pk=third.pk)
     assert {recurrence.local(o.starts_at).time() for o in others} == {time(17)}
     page = client.get(response.url).content.decode()
-    assert "This date has moved." in page
+    assert da("This date has moved.") in page
 
 
 def test_only_this_date_cannot_change_the_title(client, organiser, series):
@@ -118,9 +119,10 @@ def test_only_this_date_cannot_change_the_title(client, organiser, series):
     response = client.post(url, data)
 
     assert response.status_code == 400
-    assert "Only the date and times of one date can be changed" in " ".join(
-        response.context["form"].errors["scope"]
-    )
+    assert da(
+        "Only the date and times of one date can be changed. To change anything "
+        "else, choose this and following dates, or all dates."
+    ) in " ".join(response.context["form"].errors["scope"])
     assert response.context["form"]["title"].value() == "Kamp"
     assert Event.objects.get().title == "Træning"
     assert not Occurrence.objects.filter(moved=True).exists()
@@ -136,7 +138,7 @@ def test_a_date_of_a_series_needs_the_choice_of_which_dates(client, organiser, s
     response = client.post(url, data)
 
     assert response.status_code == 400
-    assert "Choose which dates to change." in response.content.decode()
+    assert da("Choose which dates to change.") in response.content.decode()
     assert not Occurrence.objects.filter(moved=True).exists()
 
 

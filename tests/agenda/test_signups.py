@@ -2,6 +2,7 @@
 promotes; what is refused (and that nothing changes then); the e-mails of a
 moved or cancelled date and the reminders; concurrent sign-ups on PostgreSQL."""
 
+import re
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -23,6 +24,7 @@ from agenda.services.signups import signup_answer, signup_withdraw
 from communities.models import Community
 from hub.errors import NotPermitted, RateLimited
 from hub.limits import HOUR, LIMITS, Limit
+from tests.agenda.conftest import da, da_date
 from tests.agenda.conftest import fields as _fields
 from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
 from tests.helpers import requires_postgres
@@ -159,7 +161,13 @@ def test_the_page_refuses_more_guests_than_places_keeping_what_was_typed(
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Only 1 places are free" in page
+    assert (
+        da(
+            "Only %(free)s places are free, you included: bring fewer guests.",
+            free=1,
+        )
+        in page
+    )
     assert 'aria-describedby="id_guests_helptext id_guests_error"' in page
     assert 'name="guests" value="2"' in page
     assert 'value="going" class="ds-input" required id="id_response_0" checked' in page
@@ -194,8 +202,25 @@ def test_answering_going_on_the_page_saves_it_and_says_so_after_a_redirect(
 
     assert response.redirect_chain == [(occurrence.get_absolute_url(), 302)]
     page = response.content.decode()
-    assert "You are going, with 2 guests. See you there!" in page
-    assert "7 of 10 places left" in page
+    assert (
+        da(
+            "You are going, with %(count)s guest. See you there!",
+            "You are going, with %(count)s guests. See you there!",
+            2,
+            count=2,
+        )
+        in page
+    )
+    assert (
+        da(
+            "%(left)s of %(capacity)s place left",
+            "%(left)s of %(capacity)s places left",
+            10,
+            left=7,
+            capacity=10,
+        )
+        in page
+    )
     assert _state(occurrence) == [(resident.pk, GOING, 2, False, None)]
 
 
@@ -212,9 +237,24 @@ def test_a_full_date_puts_the_next_on_the_waiting_list_with_their_number(
     response = client.post(_signup_url(occurrence), {"response": GOING}, follow=True)
 
     page = response.content.decode()
-    assert "you are on the waiting list, number 2" in page
-    assert "You are on the waiting list, number 2." in page
-    assert "The 1 place is taken." in page
+    assert (
+        da(
+            "It is full: you are on the waiting list, number %(position)s. We "
+            "will e-mail you when a place becomes free.",
+            position=2,
+        )
+        in page
+    )
+    assert da("You are on the waiting list, number %(number)s.", number=2) in page
+    assert (
+        da(
+            "The %(capacity)s place is taken.",
+            "All %(capacity)s places are taken.",
+            1,
+            capacity=1,
+        )
+        in page
+    )
     assert Signup.objects.get(occurrence=occurrence, user=c).waiting
 
 
@@ -274,13 +314,14 @@ def test_a_cancelled_date_refuses_sign_ups(make_event, organiser, resident, clie
     occurrence = _first(make_event())
     event_services.occurrence_cancel(actor=organiser, occurrence=occurrence)
 
-    with pytest.raises(AgendaError, match="cancelled"):
+    with pytest.raises(AgendaError, match=re.escape(da("This date is cancelled."))):
         signup_answer(user=resident, occurrence=occurrence, response=GOING)
     client.force_login(resident)
     response = client.post(_signup_url(occurrence), {"response": GOING}, follow=True)
 
     assert response.redirect_chain == [(occurrence.get_absolute_url(), 302)]
-    assert 'role="status">This date is cancelled.</div>' in response.content.decode()
+    cancelled = da("This date is cancelled.")
+    assert f'role="status">{cancelled}</div>' in response.content.decode()
     assert _state(occurrence) == []
 
 
@@ -292,7 +333,7 @@ def test_a_date_that_is_over_refuses_sign_ups(make_event, resident):
         starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1)
     )
 
-    with pytest.raises(AgendaError, match="over"):
+    with pytest.raises(AgendaError, match=re.escape(da("This date is over."))):
         signup_answer(user=resident, occurrence=occurrence, response=GOING)
 
     assert _state(occurrence) == []
@@ -376,7 +417,7 @@ def test_an_answer_to_a_date_that_is_over_cannot_be_withdrawn(make_event, reside
     )
     before = _state(occurrence)
 
-    with pytest.raises(AgendaError, match="over"):
+    with pytest.raises(AgendaError, match=re.escape(da("This date is over."))):
         signup_withdraw(user=resident, occurrence=occurrence)
 
     assert _state(occurrence) == before
@@ -408,8 +449,16 @@ def test_a_cancelled_date_is_e_mailed_to_those_going_or_maybe_going(
         [people["going"].email, people["maybe"].email]
     )
     message = mail.outbox[0]
-    assert message.subject == "Cancelled: Træning"
-    assert "Skovby IF has cancelled Træning" in message.body
+    assert message.subject == da("Cancelled: %(title)s", title="Træning")
+    assert (
+        da(
+            "%(organiser)s has cancelled %(title)s on %(when)s.",
+            organiser="Skovby IF",
+            title="Træning",
+            when=da_date(occurrence.starts_at),
+        )
+        in message.body
+    )
     assert "Banen er oversvømmet." in message.body
 
 
@@ -439,8 +488,16 @@ def test_a_moved_date_is_e_mailed_with_its_new_time(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [people["going"].email, people["maybe"].email]
     )
-    assert mail.outbox[0].subject == "Moved: Træning"
-    assert "It now starts" in mail.outbox[0].body
+    assert mail.outbox[0].subject == da("Moved: %(title)s", title="Træning")
+    assert (
+        da(
+            "%(organiser)s has moved %(title)s. It now starts %(when)s.",
+            organiser="Skovby IF",
+            title="Træning",
+            when=da_date(later.starts_at),
+        )
+        in mail.outbox[0].body
+    )
     assert later.starts_at.strftime("%H:%M") in mail.outbox[0].body
 
 
@@ -454,8 +511,17 @@ def test_the_e_mails_show_the_title_as_typed_not_escaped(
     with django_capture_on_commit_callbacks(execute=True):
         event_services.occurrence_cancel(actor=organiser, occurrence=occurrence)
 
-    assert mail.outbox[0].subject == 'Cancelled: Kaffe & "kage"'
-    assert 'has cancelled Kaffe & "kage" on' in mail.outbox[0].body
+    title = 'Kaffe & "kage"'
+    assert mail.outbox[0].subject == da("Cancelled: %(title)s", title=title)
+    assert (
+        da(
+            "%(organiser)s has cancelled %(title)s on %(when)s.",
+            organiser="Skovby IF",
+            title=title,
+            when=da_date(occurrence.starts_at),
+        )
+        in mail.outbox[0].body
+    )
 
 
 # --- reminders
@@ -491,7 +557,11 @@ def test_reminders_go_once_to_those_going_with_a_place_on_dates_starting_soon(
     assert first.getvalue().strip() == "Sent 1 reminder."
     assert second.getvalue().strip() == "Sent 0 reminders."
     assert [m.to for m in mail.outbox] == [[going.email]]
-    assert mail.outbox[0].subject.startswith("Reminder: Træning")
+    assert mail.outbox[0].subject == da(
+        "Reminder: %(title)s, %(when)s",
+        title="Træning",
+        when=da_date(today.starts_at, "l H:i"),
+    )
     assert Signup.objects.get(user=going).reminded_at is not None
     assert Signup.objects.get(user=waiting).reminded_at is None
 

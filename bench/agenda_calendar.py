@@ -18,7 +18,7 @@ them at FACILITIES facilities with their bookings, until the municipality holds
   exits 1 when it grows) and its median ms. Floor: that month's occurrences and
   their events by one raw SELECT.
 
-    .venv/bin/python bench/calendar.py [--occurrences 50000] [--runs 50]
+    .venv/bin/python bench/agenda_calendar.py [--occurrences 50000] [--runs 50]
         [--database-url URL | --sqlite [--sqlite-path var/bench-calendar.sqlite3]]
         [--both]
 
@@ -27,29 +27,20 @@ on the local server, created when missing). Each database runs in a child
 process (settings are read once per process). Ends with one line of JSON.
 """
 
-# This file is named as the issue names it, which is also the name of Python's
-# own calendar module: take its folder off the import path before anything
-# imports that module, and load the bench's support module by its path.
+import argparse
+import json
+import os
+import statistics
+import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+import support
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from datetime import timedelta  # noqa: E402
-
-ROOT = BENCH.parent
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-_spec = importlib.util.spec_from_file_location("support", BENCH / "support.py")
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
 
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/nabolag_bench_calendar"
 VILLAGES = 5
@@ -143,7 +134,7 @@ def _seed(target: int, first_series: int, places, start) -> int:
                         starts_at=first,
                         duration=timedelta(hours=1, minutes=30),
                         rrule=f"FREQ=WEEKLY;COUNT={WEEKS}",
-                        audience=audiences[n % len(audiences)],
+                        audience=audiences[(n // VILLAGES) % len(audiences)],
                         expected_attendance=150 if n % 50 == 0 else 20,
                     ),
                     first,
@@ -277,10 +268,17 @@ def _feed(places, runs: int) -> dict:
     from django.test import Client
     from django.urls import reverse
 
+    from accounts.models import User
     from agenda.models import Event, Feed
 
     community = places[1][0]
-    feed = Feed.objects.create(kind=Feed.Kind.COMMUNITY, community=community)
+    # A visitor's address of a public portal: its public events.
+    reader, _new = User.objects.get_or_create(
+        email="bench-feed@bench.example", defaults={"display_name": "Bench"}
+    )
+    feed = Feed.objects.create(
+        kind=Feed.Kind.COMMUNITY, community=community, created_by=reader
+    )
     client = Client()
     path = reverse("agenda:feed", kwargs={"token": feed.token})
     response = client.get(path)

@@ -36,12 +36,18 @@ class Clash:
     starts_at: datetime
     message: str
     other_title: str
-    other_url: str | None
+    # The other event's date, when the organiser may follow a link to it.
+    linked: Occurrence | None
     other_starts_at: datetime
 
     @property
     def refused(self) -> bool:
         return self.kind == "facility"
+
+    @property
+    def other_url(self) -> str | None:
+        # Reversed only for the clashes the form shows, not every rival read.
+        return self.linked.get_absolute_url() if self.linked is not None else None
 
 
 def _point(event: Event) -> tuple[float, float] | None:
@@ -53,12 +59,6 @@ def _point(event: Event) -> tuple[float, float] | None:
         ):
             return place.latitude, place.longitude
     return None
-
-
-def _url(occurrence: Occurrence) -> str:
-    return (
-        occurrence.get_absolute_url() if hasattr(occurrence, "get_absolute_url") else ""
-    )
 
 
 def check(
@@ -104,30 +104,37 @@ def check(
                     _("%(facility)s is already booked: %(other)s.")
                     % {"facility": candidate.facility.name, "other": other},
                     other,
-                    _url(booking.occurrence) if booking.occurrence and shown else None,
+                    booking.occurrence if shown else None,
                     recurrence.local(booking.starts_at),
                 )
             )
 
     # Only the rivals of some date come back: the same village and audience
     # within ``near`` of a date, or a large event on a date's local day. The
-    # database picks them by the dates' windows, not the whole span's.
-    # Only the rivals of some date come back: the same village and audience
-    # within ``near`` of a date, or a large event on a date's local day.
-    rivals = Q()
+    # database picks them by the dates' windows, not the whole span's, and
+    # reads only the occurrences of the events that could be rivals (by the
+    # occurrence's (event, starts_at) index), not every occurrence of the span.
+    rivals, rival_events = Q(), Q()
     if candidate.village_id is not None:
+        same = Q(village_id=candidate.village_id, audience=candidate.audience)
+        rival_events |= same
         rivals |= Q(
             event__village_id=candidate.village_id, event__audience=candidate.audience
         ) & _any_overlap([(a - near, b + near) for a, b in windows])
     large = candidate.is_large
     if large:
+        rival_events |= Q(expected_attendance__gte=conf["LARGE_EVENT"])
         rivals |= Q(event__expected_attendance__gte=conf["LARGE_EVENT"]) & _any_overlap(
             [_local_day(a) for a, _b in windows]
         )
     if rivals:
+        events = Event.objects.filter(rival_events, cancelled_at__isnull=True)
+        if exclude_event is not None:
+            events = events.exclude(pk=exclude_event)
         others = (
             Occurrence.objects.filter(
                 rivals,
+                event_id__in=events.values("pk"),
                 starts_at__lt=last + max(near, timedelta(days=1)),
                 ends_at__gt=first - max(near, timedelta(days=1)),
                 state=Occurrence.State.SCHEDULED,
@@ -197,9 +204,9 @@ def _warnings(candidate, windows, other, *, near, large, point) -> list[Clash]:
     found = []
     event = other.event
     if _shown(candidate, event.community, is_public=event.is_public):
-        title, url = event.title, _url(other)
+        title, linked = event.title, other
     else:
-        title, url = _("An event that is not public"), None
+        title, linked = _("An event that is not public"), None
     same_audience = (
         candidate.village_id is not None
         and event.village_id == candidate.village_id
@@ -221,7 +228,7 @@ def _warnings(candidate, windows, other, *, near, large, point) -> list[Clash]:
                     )
                     % {"other": title, "village": event.village.name},
                     title,
-                    url,
+                    linked,
                     recurrence.local(other.starts_at),
                 )
             )
@@ -240,7 +247,7 @@ def _warnings(candidate, windows, other, *, near, large, point) -> list[Clash]:
                     _("%(other)s is another large event nearby on the same day.")
                     % {"other": title},
                     title,
-                    url,
+                    linked,
                     recurrence.local(other.starts_at),
                 )
             )

@@ -26,9 +26,10 @@ from hub.widgets import NativeDateInput
 from . import recurrence
 from .clashes import Clash
 from .errors import AgendaError
-from .models import Audience, Category, Event, Facility, Occurrence
+from .models import Audience, Category, Event, Facility, Occurrence, Signup
 from .services.bookings import Slot
-from .services.events import EventFields, Scope
+from .services.events import EventFields, Scope, series_first
+from .services.signups import MAX_GUESTS
 
 
 class NativeTimeInput(forms.TimeInput):
@@ -281,7 +282,8 @@ class EventForm(forms.Form):
         of a series is edited), its rule as the plain choices where they can
         say it, else as the rule itself."""
         fields = EventFields.of(event, occurrence)
-        initial = cls.initial_from(fields)
+        # The rule is read from the series' first date, not from a date moved.
+        initial = cls.initial_from(fields, series_start=event.starts_at)
         if occurrence is not None and event.is_series:
             initial["scope"] = Scope.THIS
         return cls(
@@ -293,7 +295,12 @@ class EventForm(forms.Form):
         )
 
     @staticmethod
-    def initial_from(fields: EventFields) -> dict:
+    def initial_from(
+        fields: EventFields, *, series_start: datetime | None = None
+    ) -> dict:
+        """The form's values for ``fields``; their rule read as the plain
+        choices from the series' first date, ``series_start`` (by default the
+        date shown)."""
         starts = recurrence.local(fields.starts_at)
         initial = {
             "title": fields.title,
@@ -313,7 +320,7 @@ class EventForm(forms.Form):
             "signup_open": fields.signup_open,
             "is_public": fields.is_public,
         }
-        simple = recurrence.Simple.from_rule(fields.rrule, starts)
+        simple = recurrence.Simple.from_rule(fields.rrule, series_start or starts)
         if simple is None:
             initial["rrule"] = fields.rrule
             return initial
@@ -389,7 +396,21 @@ class EventForm(forms.Form):
             else 0,
             until=until,
             count=count,
-        ).to_rule(starts_at)
+        ).to_rule(self._series_start(cleaned, starts_at))
+
+    def _series_start(self, cleaned: dict, starts_at: datetime) -> datetime:
+        """Where the series of the typed ``starts_at`` starts, which gives the
+        rule its weekday and day of the month: for all dates of a series edited
+        at one of them, its own first date (moved as the typed date moved),
+        never a date that was moved on its own."""
+        if not self.editing:
+            return starts_at
+        return series_first(
+            event=self.event,
+            starts_at=starts_at,
+            scope=cleaned.get("scope") or Scope.ALL,
+            occurrence=self.occurrence,
+        )
 
     @property
     def uses_rule(self) -> bool:
@@ -486,3 +507,27 @@ class EventForm(forms.Form):
             f"{auto_id}_helptext {auto_id}_error facility-clashes"
         )
         self.add_error("facility", message)
+
+
+class SignupForm(forms.Form):
+    """Going, maybe or not going to one date, with the guests brought along."""
+
+    response = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=Signup.Response.choices,
+        widget=forms.RadioSelect,
+    )
+    guests = forms.IntegerField(
+        label=_("Guests"),
+        help_text=_(
+            "How many people you bring along, not counting yourself. Only "
+            "counted when you are going."
+        ),
+        min_value=0,
+        max_value=MAX_GUESTS,
+        required=False,
+        initial=0,
+    )
+
+    def clean_guests(self) -> int:
+        return self.cleaned_data.get("guests") or 0

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hub.models import TimeStampedModel
+from hub.models import Located, TimeStampedModel
 
 
 def _new_token() -> str:
@@ -44,7 +44,7 @@ class Audience(models.TextChoices):
     SENIORS = "seniors", _("Seniors")
 
 
-class Facility(TimeStampedModel):
+class Facility(TimeStampedModel, Located):
     """A hall, a room or a pitch that communities book."""
 
     class Kind(models.TextChoices):
@@ -81,18 +81,6 @@ class Facility(TimeStampedModel):
         verbose_name=_("village"),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    latitude = models.FloatField(
-        _("latitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.FloatField(
-        _("longitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
     description = models.TextField(_("description"), blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity (people)"), null=True, blank=True

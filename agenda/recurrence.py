@@ -8,6 +8,7 @@ occurrence is then stored in UTC. UNTIL is written in UTC, as RFC 5545 asks
 when DTSTART carries a time zone, and calendar apps read it the same way.
 """
 
+import calendar
 import contextlib
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule as du
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .errors import AgendaError
 
@@ -38,6 +40,18 @@ PARTS = {
     "WKST",
 }
 _PART = re.compile(r"^[A-Z]+=[A-Z0-9,+\-]+$")
+# The list parts that hold numbers: the largest value each may have (its
+# negative counts from the end; BYMONTH has none).
+_NUMBERS = {
+    "BYMONTH": 12,
+    "BYMONTHDAY": 31,
+    "BYYEARDAY": 366,
+    "BYWEEKNO": 53,
+    "BYSETPOS": 366,
+}
+_WEEKDAY = re.compile(r"^([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+# The most days each month can have (February in a leap year).
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def zone() -> ZoneInfo:
@@ -92,6 +106,7 @@ def normalise(text: str) -> str:
             _("A repetition must end: give a last date or a number of times."),
             field="rrule",
         )
+    _check_values(parts)
     order = [
         "FREQ",
         "INTERVAL",
@@ -106,6 +121,217 @@ def normalise(text: str) -> str:
         "UNTIL",
     ]
     return ";".join(f"{name}={parts[name]}" for name in order if name in parts)
+
+
+def _invalid() -> AgendaError:
+    return AgendaError(_("The repetition rule is not valid."), field="rrule")
+
+
+def _numbers(parts: dict[str, str], name: str) -> list[int]:
+    """The values of the list part ``name``, each checked against its range."""
+    most = _NUMBERS[name]
+    values = []
+    items = parts[name].split(",") if name in parts else []
+    for item in items:
+        try:
+            number = int(item)
+        except ValueError:
+            raise _invalid() from None
+        if not 1 <= abs(number) <= most or (number < 0 and name == "BYMONTH"):
+            raise _invalid()
+        values.append(number)
+    return values
+
+
+def _weekdays(parts: dict[str, str]) -> list[tuple[int, int]]:
+    """BYDAY as (weekday, position) pairs; position 0 for every such weekday."""
+    pairs = []
+    items = parts["BYDAY"].split(",") if "BYDAY" in parts else []
+    for item in items:
+        found = _WEEKDAY.match(item)
+        if found is None or (found[1] is not None and int(found[1]) == 0):
+            raise _invalid()
+        pairs.append((WEEKDAYS.index(found[2]), int(found[1] or 0)))
+    return pairs
+
+
+def _check_values(parts: dict[str, str]) -> None:
+    """Refuse values out of range, and rules no calendar has a date for, which
+    dateutil would search for until the year 9999 before giving up."""
+    numbers = {name: _numbers(parts, name) for name in _NUMBERS}
+    if parts.get("WKST", "MO") not in WEEKDAYS:
+        raise _invalid()
+    if "BYWEEKNO" in parts and parts["FREQ"] != "YEARLY":
+        # As RFC 5545 says; dateutil reads it in its own way across a new year.
+        raise AgendaError(
+            _("The repetition rule can use BYWEEKNO only with FREQ=YEARLY."),
+            field="rrule",
+        )
+    pairs = _weekdays(parts)
+    by_month = parts["FREQ"] == "MONTHLY" or "BYMONTH" in parts
+    if any(abs(n) > (5 if by_month else 53) for _day, n in pairs):
+        raise _invalid()  # no month has a sixth Monday, no year a 54th
+    if parts["FREQ"] in ("MONTHLY", "YEARLY") and len({n == 0 for _d, n in pairs}) > 1:
+        # dateutil would give only the dates that are both (none at all).
+        raise AgendaError(
+            _(
+                "The repetition rule cannot mix weekdays with a position (such "
+                "as 1MO) and without one (such as TU)."
+            ),
+            field="rrule",
+        )
+    months = numbers["BYMONTH"] or range(1, 13)
+    longest = max(_MONTH_DAYS[month - 1] for month in months)
+    missing = [day for day in numbers["BYMONTHDAY"] if abs(day) > longest]
+    if missing:
+        raise AgendaError(
+            ngettext(
+                "The repetition rule asks for day %(days)s of the month, which "
+                "none of its months has.",
+                "The repetition rule asks for days %(days)s of the month, which "
+                "none of its months has.",
+                len(missing),
+            )
+            % {"days": ", ".join(map(str, missing))},
+            field="rrule",
+        )
+
+
+@dataclass(frozen=True)
+class _Days:
+    """Which days of the calendar a rule may give, read as dateutil reads it
+    from its first date: its defaults (the first date's day, weekday or
+    month), every part limiting the others, its periods and interval."""
+
+    freq: str
+    interval: int
+    week_start: date  # of the first date's week, by WKST
+    months: frozenset[int]
+    monthdays: frozenset[int]
+    yeardays: frozenset[int]
+    weeknos: frozenset[int]
+    weekdays: frozenset[int]
+    nth: frozenset[tuple[int, int]]
+    setpos: tuple[int, ...]
+    wkst: int
+
+    @classmethod
+    def of(cls, value: str, first: date) -> "_Days":
+        parts = dict(part.split("=", 1) for part in value.split(";"))
+        numbers = {name: frozenset(_numbers(parts, name)) for name in _NUMBERS}
+        pairs = _weekdays(parts)
+        freq, wkst = parts["FREQ"], WEEKDAYS.index(parts.get("WKST", "MO"))
+        # Positions count within a month or year; dateutil drops them otherwise.
+        counted = freq in ("MONTHLY", "YEARLY")
+        weekdays = frozenset(d for d, n in pairs if not (n and counted))
+        months, monthdays = numbers["BYMONTH"], numbers["BYMONTHDAY"]
+        if not (pairs or monthdays or numbers["BYYEARDAY"] or numbers["BYWEEKNO"]):
+            if freq == "YEARLY":
+                months = months or frozenset({first.month})
+            if freq in ("YEARLY", "MONTHLY"):
+                monthdays = frozenset({first.day})
+            elif freq == "WEEKLY":
+                weekdays = frozenset({first.weekday()})
+        return cls(
+            freq=freq,
+            interval=int(parts.get("INTERVAL", "1")),
+            week_start=first - timedelta(days=(first.weekday() - wkst) % 7),
+            months=months,
+            monthdays=monthdays,
+            yeardays=numbers["BYYEARDAY"],
+            weeknos=numbers["BYWEEKNO"],
+            weekdays=weekdays,
+            nth=frozenset(p for p in pairs if p[1] and counted),
+            setpos=tuple(sorted(numbers["BYSETPOS"])),
+            wkst=wkst,
+        )
+
+    def period(self, day: date, first: date) -> int:
+        """The number of the period (day, week, month, year) ``day`` is in."""
+        if self.freq == "DAILY":
+            return (day - first).days
+        if self.freq == "WEEKLY":
+            return (day - self.week_start).days // 7
+        if self.freq == "MONTHLY":
+            return (day.year - first.year) * 12 + day.month - first.month
+        return day.year - first.year
+
+    def matches(self, day: date) -> bool:
+        month_length = calendar.monthrange(day.year, day.month)[1]
+        year_length = 365 + calendar.isleap(day.year)
+        year_day = day.timetuple().tm_yday
+        return (
+            (not self.months or day.month in self.months)
+            and (not self.weekdays or day.weekday() in self.weekdays)
+            and _in(self.monthdays, day.day, month_length)
+            and _in(self.yeardays, year_day, year_length)
+            and (not self.weeknos or bool(self.weeknos & _week_numbers(day, self.wkst)))
+            and (not self.nth or self._nth(day, month_length, year_day, year_length))
+        )
+
+    def _nth(self, day: date, month_length: int, year_day: int, year_length: int):
+        if self.freq == "MONTHLY" or self.months:
+            at, length = day.day, month_length
+        else:
+            at, length = year_day, year_length
+        return any(
+            (day.weekday(), n) in self.nth
+            for n in ((at - 1) // 7 + 1, -((length - at) // 7 + 1))
+        )
+
+
+def _in(values: frozenset[int], at: int, length: int) -> bool:
+    """Whether day ``at`` of ``length`` is one of ``values`` (-1 the last)."""
+    return not values or at in values or at - length - 1 in values
+
+
+def _week_one(year: int, wkst: int) -> date:
+    """The first day of week 1 of ``year``: the week holding 4 January."""
+    fourth = date(year, 1, 4)
+    return fourth - timedelta(days=(fourth.weekday() - wkst) % 7)
+
+
+def _week_numbers(day: date, wkst: int) -> frozenset[int]:
+    """The numbers of the week ``day`` is in, counted from the start and from
+    the end of the year the week belongs to (as dateutil counts: a last week
+    of December that is next year's first is only week 1)."""
+    if _week_one(day.year + 1, wkst) <= day:
+        return frozenset({1})
+    year = day.year if _week_one(day.year, wkst) <= day else day.year - 1
+    start = _week_one(year, wkst)
+    weeks = (_week_one(year + 1, wkst) - start).days // 7
+    number = (day - start).days // 7 + 1
+    return frozenset({number, number - weeks - 1})
+
+
+def _gives_a_date(value: str, first: date, last: date) -> bool:
+    """Whether the rule ``value`` from ``first`` gives a day up to ``last``,
+    found by walking the days in between (a few hundred). dateutil itself
+    searches until the year 9999 for a rule that gives none at all."""
+    days = _Days.of(value, first)
+    if days.freq in ("DAILY", "WEEKLY"):
+        day = first
+    else:
+        day = first.replace(month=1 if days.freq == "YEARLY" else first.month, day=1)
+    # BYSETPOS chooses among a period's days: walk to the end of the last one.
+    end = last + timedelta(days=366 if days.setpos else 0)
+    period, chosen = None, []
+    while day <= end:
+        number = days.period(day, first)
+        if number != period:
+            if any(first <= d <= last for d in _positions(chosen, days.setpos)):
+                return True
+            period, chosen = number, []
+        if number % days.interval == 0 and days.matches(day):
+            if not days.setpos and first <= day <= last:
+                return True
+            chosen.append(day)
+        day += timedelta(days=1)
+    return False
+
+
+def _positions(chosen: list[date], setpos: tuple[int, ...]) -> list[date]:
+    return [chosen[p - 1 if p > 0 else p] for p in setpos if abs(p) <= len(chosen)]
 
 
 # What dateutil raises on a rule it cannot read or expand (BYDAY=9MO is an
@@ -131,10 +357,18 @@ def expand(starts_at: datetime, value: str) -> list[datetime]:
     is invalid, gives no date, or runs past the limits."""
     if not value:
         return [local(starts_at)]
-    rule = _rule(starts_at, normalise(value))
+    value = normalise(value)
+    rule = _rule(starts_at, value)
     most, days = _limits()
     first = local(starts_at)
     horizon = first + timedelta(days=days)
+    # Checked first: dateutil would search until the year 9999 for a date.
+    if not _gives_a_date(value, first.date(), horizon.date()):
+        raise AgendaError(
+            _("The repetition rule gives no date within %(years)s years.")
+            % {"years": days // 365},
+            field="rrule",
+        )
     starts: list[datetime] = []
     try:
         for moment in rule:

@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -172,32 +171,18 @@ def _seed(target: int, first_series: int, places, start) -> int:
 
 
 def _analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in ("agenda_event", "agenda_occurrence", "agenda_booking"):
-                cursor.execute(f"VACUUM ANALYZE {table}")
-        else:
-            cursor.execute("ANALYZE")
+    support.analyze(("agenda_event", "agenda_occurrence", "agenda_booking"))
 
 
 # --- measuring -------------------------------------------------------------------
 
 
 def _ms(fn, runs: int) -> list[float]:
-    for _ in range(WARM_UP):
-        fn()
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - began) * 1000)
-    return timings
+    return support.timings_ms(fn, runs, warm_up=WARM_UP)
 
 
 def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
+    return support.p95(values)
 
 
 def _clash(places, start, runs: int) -> dict:
@@ -420,38 +405,6 @@ def _report(f: dict, seeded: float) -> None:
     print(flush=True)
 
 
-def _child_env(url: str | None, sqlite_path: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
-    if sqlite_path:
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = support.sqlite_file(sqlite_path)
-        return env
-    try:
-        support.postgres_database(url)
-    except Exception as exc:  # noqa: BLE001 (any failure means: nothing to measure)
-        sys.exit(f"PostgreSQL not reachable at {url} ({exc.__class__.__name__})")
-    env["DATABASE_URL"] = url
-    return env
-
-
-def _run_child(env: dict, args: argparse.Namespace) -> dict:
-    command = [sys.executable, __file__, "--child"]
-    command += ["--occurrences", str(args.occurrences), "--runs", str(args.runs)]
-    result = None
-    with subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    ) as child:
-        for line in child.stdout:
-            if line.startswith("RESULT "):
-                result = json.loads(line.removeprefix("RESULT "))
-            else:
-                print(line, end="", flush=True)
-    if child.returncode != 0 or result is None:
-        sys.exit("the calendar benchmark failed")
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--occurrences", type=int, default=50_000)
@@ -473,13 +426,15 @@ def main() -> None:
     url = args.database_url or os.environ.get("DATABASE_URL") or PG_DEFAULT
     envs = []
     if args.sqlite or args.both:
-        envs.append(("sqlite", _child_env(None, args.sqlite_path)))
+        envs.append(("sqlite", support.child_env(sqlite_path=args.sqlite_path)))
     if not args.sqlite or args.both:
-        envs.append(("postgresql", _child_env(url, None)))
+        envs.append(("postgresql", support.child_env(database_url=url)))
+    command = ["--child", "--occurrences", str(args.occurrences)]
+    command += ["--runs", str(args.runs)]
     figures: dict = {"bench": "calendar"}
     grew = False
     for name, env in envs:
-        result = _run_child(env, args)
+        result = support.run_child(__file__, command, env, "calendar")
         grew |= result["month_queries"] != result["month_queries_small"]
         figures[name] = result
     print(json.dumps(figures))

@@ -41,14 +41,12 @@ def _pg_url(args: argparse.Namespace) -> str:
 
 
 def _child_env(db: str, args: argparse.Namespace) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
-    env["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
+    """The child's environment; _postgres_reachable has created the database."""
     if db == "sqlite":
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = support.sqlite_file(args.sqlite_path)
-    else:
-        env["DATABASE_URL"] = _pg_url(args)
-    return env
+        return support.child_env(sqlite_path=args.sqlite_path, keep_settings=False)
+    return support.child_env(
+        database_url=_pg_url(args), create_database=False, keep_settings=False
+    )
 
 
 def _postgres_reachable(url: str) -> bool:

@@ -37,7 +37,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -398,39 +397,6 @@ def _queue_report(db: str, results: list[dict], requests: int) -> bool:
 # --- the parent ----------------------------------------------------------------------
 
 
-def _child_env(url: str | None, sqlite_path: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
-    if sqlite_path:
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = support.sqlite_file(sqlite_path)
-        return env
-    try:
-        support.postgres_database(url)
-    except Exception as exc:  # noqa: BLE001 (any failure means: nothing to measure)
-        sys.exit(f"PostgreSQL not reachable at {url} ({exc.__class__.__name__})")
-    env["DATABASE_URL"] = url
-    return env
-
-
-def _run_child(part: str, env: dict, args: argparse.Namespace) -> dict:
-    """One part in a child process: its lines pass through, its RESULT returns."""
-    command = [sys.executable, __file__, "--child", part, "--rows", str(args.rows)]
-    command += ["--requests", str(args.requests), "--cases", *map(str, args.cases)]
-    result = None
-    with subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    ) as child:
-        for line in child.stdout:
-            if line.startswith("RESULT "):
-                result = json.loads(line.removeprefix("RESULT "))
-            else:
-                print(line, end="", flush=True)
-    if child.returncode != 0 or result is None:
-        sys.exit(f"the {part} benchmark failed")
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     only = parser.add_mutually_exclusive_group()
@@ -459,13 +425,20 @@ def main() -> None:
         print("RESULT " + json.dumps(result))
         return
     url = args.database_url or os.environ.get("DATABASE_URL")
+    sizes = ["--rows", str(args.rows), "--requests", str(args.requests)]
+    sizes += ["--cases", *map(str, args.cases)]
     figures = {"bench": "moderation"}
     if not args.audit_only:
         sqlite = args.sqlite_path if args.sqlite else None
-        env = _child_env(url or PG_QUEUE_DEFAULT, sqlite)
-        figures |= _run_child("queue", env, args)
+        env = support.child_env(
+            database_url=url or PG_QUEUE_DEFAULT, sqlite_path=sqlite
+        )
+        command = ["--child", "queue", *sizes]
+        figures |= support.run_child(__file__, command, env, "queue")
     if not args.queue_only:
-        figures |= _run_child("audit", _child_env(url or PG_DEFAULT, None), args)
+        env = support.child_env(database_url=url or PG_DEFAULT)
+        command = ["--child", "audit", *sizes]
+        figures |= support.run_child(__file__, command, env, "audit")
     print(json.dumps(figures))
     if figures.get("queue_queries_grew"):
         sys.exit(1)

@@ -29,7 +29,7 @@ PER_PAGE = 10
 class PortalList:
     template: str
     title: str
-    items: object  # (portal) -> QuerySet, the list's pages in order
+    items: object  # (portal, viewer) -> QuerySet, the list's items in order
 
 
 LISTS = {
@@ -37,7 +37,9 @@ LISTS = {
         "cms/news_list.html", _("News from %(portal)s"), selectors.portal_news_all
     ),
     "events": PortalList(
-        "cms/event_list.html", _("Events in %(portal)s"), selectors.portal_events_coming
+        "cms/event_list.html",
+        _("Events in %(portal)s"),
+        selectors.portal_dates_coming,
     ),
 }
 
@@ -49,7 +51,7 @@ def list_context(
     last when it asks beyond), ``PER_PAGE`` at a time: two queries, the count and
     the page."""
     portal_list = LISTS[name]
-    items: QuerySet = portal_list.items(portal)
+    items: QuerySet = portal_list.items(portal, request.user)
     paginator = Paginator(items, PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     return {

@@ -298,11 +298,16 @@ def portal_upcoming_events(portal: PortalPage, *, limit: int) -> list[EventPage]
 def portal_coming_up(portal: PortalPage, *, viewer: AnyUser, limit: int) -> list:
     """The next dates in the calendar of the portal's community (its event pages
     among them, each with its page), soonest first: what "Coming up" lists."""
-    return list(
-        agenda_selectors.coming_for_community(viewer, portal.community).select_related(
-            "event__page"
-        )[:limit]
-    )
+    return list(portal_dates_coming(portal, viewer)[:limit])
+
+
+def portal_dates_coming(portal: PortalPage, viewer: AnyUser) -> QuerySet:
+    """Every date not yet over in the calendar of the portal's community that
+    ``viewer`` may see, each with its event and the event's page, soonest first:
+    the portal's event list (/<portal>/events/)."""
+    return agenda_selectors.coming_for_community(
+        viewer, portal.community
+    ).select_related("event__page")
 
 
 def _in_portals(model: str, portals: list[PortalPage]) -> QuerySet:
@@ -348,25 +353,15 @@ def events_in_portals(portals: list[PortalPage], *, limit: int) -> list[EventPag
     return _with_portals(list(events.order_by("start_at", "pk")[:limit]), portals)
 
 
-def portal_news_all(portal: PortalPage) -> QuerySet[NewsPage]:
-    """Every live news item of the portal, newest first, for its news list."""
+def portal_news_all(portal: PortalPage, viewer: AnyUser) -> QuerySet[NewsPage]:
+    """Every live news item of the portal, newest first, for its news list
+    (the same for every ``viewer`` who may see the portal)."""
     return _with_pictures(
         _page_type("NewsPage")
         .objects.live()
         .defer_streamfields()
         .child_of(portal)
         .order_by("-date", "-pk")
-    )
-
-
-def portal_events_coming(portal: PortalPage) -> QuerySet[EventPage]:
-    """Every live event of the portal not yet over, soonest first."""
-    return _with_pictures(
-        _page_type("EventPage")
-        .objects.live()
-        .child_of(portal)
-        .filter(end_at__gte=timezone.now())
-        .order_by("start_at", "pk")
     )
 
 

@@ -1,13 +1,13 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import TimeStampedModel
+from hub.models import Located, TimeStampedModel
 
 # The longest house rules a community may have, in characters.
 HOUSE_RULES_MAX_LENGTH = 5000
@@ -17,7 +17,7 @@ def _new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Community(TimeStampedModel):
+class Community(TimeStampedModel, Located):
     """A village, an association or a contractor organisation."""
 
     class Kind(models.TextChoices):
@@ -38,18 +38,6 @@ class Community(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
-    latitude = models.FloatField(
-        _("latitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.FloatField(
-        _("longitude"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
     radius_km = models.PositiveIntegerField(
         _("radius (km)"), default=3, validators=[MaxValueValidator(200)]
     )

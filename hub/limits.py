@@ -20,6 +20,8 @@ class Limit(NamedTuple):
 
 
 LIMITS: dict[str, Limit] = {
+    # accounts: personal access tokens for the JSON API
+    "api-token-create": Limit(10, HOUR),
     # communities
     "membership-join": Limit(30, HOUR),
     "invitation-create": Limit(50, HOUR),
@@ -57,7 +59,14 @@ LIMITS: dict[str, Limit] = {
     "signup-answer": Limit(60, HOUR),
     "facility-booking": Limit(30, HOUR),
     "facility-decide": Limit(300, HOUR),
+    "facility-create": Limit(20, HOUR),
+    "facility-update": Limit(60, HOUR),
     "feed-revoke": Limit(20, HOUR),
+    # tasks: a contractor's planning system may step many tasks an hour
+    "task-step": Limit(600, HOUR),
+    "task-create": Limit(120, HOUR),
+    "agreement-change": Limit(60, HOUR),
+    "problem-report": Limit(10, HOUR),
     # cms: messages to the municipality from the contact page
     "contact-send": Limit(5, HOUR),
     "contact-send-visitors": Limit(60, HOUR),

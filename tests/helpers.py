@@ -1,12 +1,14 @@
 """Helpers shared by the tests of every app: build data through the services,
-read a socket, count queries. Fixtures live in the conftest files and
-tests/fixtures.py; test modules import from here, never from each other."""
+read a socket, count queries, say a message as the Danish pages do. Fixtures
+live in the conftest files and tests/fixtures.py; test modules import from here,
+never from each other."""
 
 import io
 import os
 import struct
 import uuid
 import zlib
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,12 +16,44 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from PIL import Image
 
 # A private point in Skovby's area and its street address: neither may ever leak.
 EXACT_LAT = 56.172345
 EXACT_LON = 9.551234
 ADDRESS = "Bøgevej 17, Skovby"
+
+
+# --- Danish: the tests run in the project's default language and compare what the
+# pages say through these (a message not yet translated stays English).
+
+
+def da(
+    text: str | Promise, plural: str | Promise | None = None, n: int = 1, /, **params
+) -> str:
+    """``text`` (or a lazy message) as the pages say it, in Danish. With
+    ``plural``, the form for ``n``; with ``params``, filled in."""
+    with translation.override("da"):
+        if plural is not None:
+            said = translation.ngettext(str(text), str(plural), n)
+        else:
+            said = translation.gettext(str(text))
+    return said % params if params else said
+
+
+def da_in(context: str, text: str) -> str:
+    """``text`` in ``context`` (pgettext) as the pages say it, in Danish."""
+    with translation.override("da"):
+        return translation.pgettext(context, text)
+
+
+def da_date(moment: datetime, pattern: str = "l j. F Y, H:i") -> str:
+    """``moment`` on the municipality's clock, as the Danish pages write it."""
+    with translation.override("da"):
+        return date_filter(timezone.localtime(moment), pattern)
 
 
 def session_queries() -> int:

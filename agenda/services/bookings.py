@@ -7,7 +7,7 @@ catches the request that loses a race, which is refused the same way.
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -320,17 +320,44 @@ def booking_decline(*, actor: User, booking: Booking) -> list[Booking]:
     return _decide(actor, booking, Booking.State.DECLINED)
 
 
+# Apps above the calendar that hold bookings of their own (the task board's
+# work that blocks a site) register a function here at start-up: given a
+# booking, it returns why it cannot be cancelled from the calendar, or None.
+BOOKING_KEEPERS: list[Callable[[Booking], str | None]] = []
+
+
+def bookings_release(booking_ids: Sequence[int]) -> int:
+    """Free the facility of bookings an app above the calendar holds and no
+    longer needs (a task moved or called off). Returns how many were live."""
+    return Booking.objects.filter(
+        pk__in=list(booking_ids), state__in=Booking.LIVE_STATES
+    ).update(state=Booking.State.CANCELLED, decided_at=timezone.now())
+
+
 def booking_cancel(
     *, actor: User, booking: Booking, season: bool = False
 ) -> list[Booking]:
     """The booker (or the facility's managers) cancels one booking or, with
-    ``season``, it and the later dates of its season still to come."""
+    ``season``, it and the later dates of its season still to come. A booking
+    made for an event's date is the event's: it is freed by cancelling or
+    moving that date, never here."""
     allowed = permissions.can_manage_facility(actor, booking.facility) or (
         booking.community is not None
         and permissions.can_organise(actor, booking.community)
     )
     if not allowed:
         raise NotPermitted(_("You cannot cancel this booking."))
+    if booking.occurrence_id is not None:
+        raise AgendaError(
+            _(
+                "This booking belongs to an event. To free the facility, cancel "
+                "or move the event's date on the event's page."
+            )
+        )
+    for keeper in BOOKING_KEEPERS:
+        refusal = keeper(booking)
+        if refusal:
+            raise AgendaError(refusal)
     if not booking.is_live:
         raise AgendaError(_("This booking is no longer active."))
     if season and booking.season:
@@ -338,6 +365,7 @@ def booking_cancel(
             Booking.objects.filter(
                 season=booking.season,
                 state__in=Booking.LIVE_STATES,
+                occurrence__isnull=True,
                 starts_at__gte=max(timezone.now(), booking.starts_at),
             )
         )

@@ -25,6 +25,7 @@ from moderation.sanctions import require_may_write
 from .. import permissions, recurrence
 from ..errors import AgendaError
 from ..models import Booking, Event, Facility, Occurrence, Signup
+from ..signals import occurrences_changed
 from . import bookings, signups
 
 
@@ -178,16 +179,20 @@ def event_create(
             rrule=fields.rrule,
             **_event_values(fields),
         )
-        occurrences = Occurrence.objects.bulk_create(
-            [
-                Occurrence(
-                    event=event, original_start=s, starts_at=s, ends_at=s + duration
-                )
-                for s in starts
-            ]
-        )
-        _book(actor, event, occurrences)
+        created = _new_occurrences(event, starts)
+        _book(actor, event, created)
+        _changed(created, "created")
     return event
+
+
+def _new_occurrences(event: Event, starts: Sequence[datetime]) -> list[Occurrence]:
+    """The occurrences of ``event`` at ``starts`` (local), saved."""
+    return Occurrence.objects.bulk_create(
+        Occurrence(
+            event=event, original_start=s, starts_at=s, ends_at=s + event.duration
+        )
+        for s in starts
+    )
 
 
 def _heads_signed_up(occurrences) -> int:
@@ -235,19 +240,12 @@ def _regenerate(
         # An event that happens once moves with its sign-ups to its new date.
         by_day = {starts[0].date(): next(iter(by_day.values()))}
     keep: list[Occurrence] = []
-    create: list[Occurrence] = []
+    new: list[datetime] = []
     changed: list[Occurrence] = []
     for start in starts:
         found = by_day.pop(start.date(), None)
         if found is None:
-            create.append(
-                Occurrence(
-                    event=event,
-                    original_start=start,
-                    starts_at=start,
-                    ends_at=start + event.duration,
-                )
-            )
+            new.append(start)
             continue
         found.original_start = start
         if not found.moved:
@@ -257,9 +255,7 @@ def _regenerate(
             if before != (found.starts_at, found.ends_at):
                 changed.append(found)
         keep.append(found)
-    gone = list(by_day.values())
-    released = _release([*keep, *gone])
-    Occurrence.objects.filter(pk__in=[o.pk for o in gone]).delete()
+    released = [*_release(keep), *_leave(list(by_day.values()))]
     # Two passes: a kept date whose start moves onto another kept date's old
     # start would break the unique (event, original_start) on the way.
     for o in keep:
@@ -268,9 +264,49 @@ def _regenerate(
     for o in keep:
         o.original_start = o.original_start - timedelta(days=36500)
     Occurrence.objects.bulk_update(keep, ["original_start", "starts_at", "ends_at"])
-    created = Occurrence.objects.bulk_create(create)
+    created = _new_occurrences(event, new)
     _book(actor, event, [*keep, *created], exclude=released)
     _tell_moved(changed)
+    _changed(changed, "moved")
+    _changed(created, "created")
+
+
+def _leave(gone: Sequence[Occurrence]) -> list[int]:
+    """Take out the dates a new rule no longer gives, releasing their bookings
+    (their ids). A date somebody answered going or maybe for is not deleted
+    under them: still to come, it is cancelled (shown so, and they are told
+    after commit); past, it stays as it was. The others are deleted."""
+    answered = _answered(gone)
+    now = timezone.now()
+    stays = [
+        o for o in gone if o.pk in answered and o.state != Occurrence.State.EXCLUDED
+    ]
+    past = [o for o in stays if o.ends_at <= now]
+    cancel = [
+        o for o in stays if o not in past and o.state == Occurrence.State.SCHEDULED
+    ]
+    released = _release([o for o in gone if o not in past])
+    _changed([o for o in gone if o not in past], "cancelled")
+    Occurrence.objects.filter(pk__in=[o.pk for o in gone if o not in stays]).delete()
+    Occurrence.objects.filter(pk__in=[o.pk for o in cancel]).update(
+        state=Occurrence.State.CANCELLED
+    )
+    for occurrence in cancel:
+        _tell(occurrence, "cancelled")
+    return released
+
+
+def _answered(occurrences: Sequence[Occurrence]) -> set[int]:
+    """The ids of those of ``occurrences`` somebody answered going or maybe for
+    (waiting included): the people told when a date changes."""
+    if not occurrences:
+        return set()
+    return set(
+        Signup.objects.filter(
+            occurrence__in=list(occurrences),
+            response__in=[Signup.Response.GOING, Signup.Response.MAYBE],
+        ).values_list("occurrence_id", flat=True)
+    )
 
 
 def _tell_moved(occurrences: Sequence[Occurrence]) -> None:
@@ -281,28 +317,23 @@ def _tell_moved(occurrences: Sequence[Occurrence]) -> None:
         for o in occurrences
         if o.state == Occurrence.State.SCHEDULED and o.ends_at > timezone.now()
     ]
-    if not coming:
-        return
-    answered = set(
-        Signup.objects.filter(
-            occurrence__in=coming,
-            response__in=[Signup.Response.GOING, Signup.Response.MAYBE],
-        ).values_list("occurrence_id", flat=True)
-    )
+    answered = _answered(coming)
     for occurrence in coming:
         if occurrence.pk in answered:
             _tell(occurrence, "moved")
 
 
-def _series_first(
-    event: Event, fields: EventFields, scope: str, occurrence: Occurrence | None
+def series_first(
+    *, event: Event, starts_at: datetime, scope: str, occurrence: Occurrence | None
 ) -> datetime:
-    """Where the series starts when ``fields`` edit it at ``occurrence``: the
-    form shows that date, and the change of its date and time applies to the
-    series' first date (in local wall-clock time, across summer time)."""
+    """Where the series starts when a form showing ``occurrence`` says
+    ``starts_at`` for ``scope``: for all dates, the change of that date and
+    time applies to the series' own first date (its original one, whichever
+    dates were moved; in local wall-clock time, across summer time), which
+    also gives a rule its weekday and day of the month."""
     if occurrence is None or scope != Scope.ALL:
-        return fields.starts_at
-    wall = recurrence.local(fields.starts_at).replace(tzinfo=None)
+        return starts_at
+    wall = recurrence.local(starts_at).replace(tzinfo=None)
     shift = wall - recurrence.local(occurrence.starts_at).replace(tzinfo=None)
     first = recurrence.local(event.starts_at).replace(tzinfo=None) + shift
     return first.replace(tzinfo=recurrence.zone())
@@ -342,7 +373,10 @@ def planned_starts(
             original_start__gte=occurrence.original_start
         ).count()
         return recurrence.expand(fields.starts_at, _following_rule(event, rule, later))
-    return recurrence.expand(_series_first(event, fields, scope, occurrence), rule)
+    first = series_first(
+        event=event, starts_at=fields.starts_at, scope=scope, occurrence=occurrence
+    )
+    return recurrence.expand(first, rule)
 
 
 def event_update(
@@ -382,9 +416,10 @@ def event_update(
             return _split(actor, event, occurrence, fields)
         _check_capacity(event, fields.capacity, event.occurrences.all())
         duration = fields.ends_at - fields.starts_at
-        starts = recurrence.expand(
-            _series_first(event, fields, scope, occurrence), fields.rrule
+        first = series_first(
+            event=event, starts_at=fields.starts_at, scope=scope, occurrence=occurrence
         )
+        starts = recurrence.expand(first, fields.rrule)
         more_places = event.capacity is not None and (
             fields.capacity is None or fields.capacity > event.capacity
         )
@@ -437,6 +472,7 @@ def _update_one(
         _book(actor, event, [occurrence], exclude=released)
         Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
         _tell(occurrence, "moved")
+        _changed([occurrence], "moved")
     return event
 
 
@@ -460,16 +496,24 @@ def _split(
         rrule=rule,
         **_event_values(fields),
     )
-    released = _release(later)
-    # The later dates move to the new series; those it keeps are matched by
-    # local date in _regenerate.
+    # The later dates move to the new series (their bookings released and
+    # placed again there); those it keeps are matched by local date in
+    # _regenerate.
     Occurrence.objects.filter(pk__in=[o.pk for o in later]).update(event=new)
     event.rrule = old_rule
     event.sequence += 1
     event.save(update_fields=["rrule", "sequence", "updated_at"])
     _regenerate(actor, new, starts)
-    del released
     return new
+
+
+def _changed(occurrences: Sequence[Occurrence], change: str) -> None:
+    """Let the apps above the calendar follow (the task board moves the work
+    tied to a match), inside this transaction: see agenda.signals."""
+    if occurrences:
+        occurrences_changed.send(
+            sender=Occurrence, occurrences=list(occurrences), change=change
+        )
 
 
 def _tell(occurrence: Occurrence, change: str) -> None:
@@ -500,6 +544,7 @@ def occurrence_cancel(
         occurrence.save(update_fields=["state", "note"])
         Event.objects.filter(pk=occurrence.event_id).update(sequence=F("sequence") + 1)
         _tell(occurrence, "cancelled")
+        _changed([occurrence], "cancelled")
     return occurrence
 
 
@@ -519,6 +564,7 @@ def occurrence_restore(*, actor: User, occurrence: Occurrence) -> Occurrence:
         Event.objects.filter(pk=event.pk).update(
             sequence=F("sequence") + 1, cancelled_at=None
         )
+        _changed([occurrence], "restored")
     return occurrence
 
 
@@ -539,6 +585,7 @@ def occurrence_exclude(*, actor: User, occurrence: Occurrence) -> Occurrence:
         occurrence.state = Occurrence.State.EXCLUDED
         occurrence.save(update_fields=["state"])
         Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
+        _changed([occurrence], "cancelled")
     return occurrence
 
 
@@ -566,6 +613,7 @@ def event_cancel(*, actor: User, event: Event, note: str = "") -> Event:
         event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
         for occurrence in coming:
             _tell(occurrence, "cancelled")
+        _changed(coming, "cancelled")
     return event
 
 
@@ -598,37 +646,37 @@ def page_event_sync(
         event = Event.objects.select_for_update().filter(uid=uid).first()
         if event is None:
             event = Event.objects.create(uid=uid, **values)
-            Occurrence.objects.create(
-                event=event,
-                original_start=starts_at,
-                starts_at=starts_at,
-                ends_at=ends_at,
+            moved = False
+        else:
+            moved = (event.starts_at, event.duration) != (
+                values["starts_at"],
+                values["duration"],
             )
-            return event
-        changed = (event.starts_at, event.duration) != (starts_at, ends_at - starts_at)
-        for name, value in values.items():
-            setattr(event, name, value)
-        event.cancelled_at = None
-        event.sequence += 1
-        event.save()
-        occurrence = event.occurrences.order_by("original_start").first()
-        if occurrence is None:
-            Occurrence.objects.create(
-                event=event,
-                original_start=starts_at,
-                starts_at=starts_at,
-                ends_at=ends_at,
-            )
-        elif changed:
-            Occurrence.objects.filter(pk=occurrence.pk).update(
-                original_start=starts_at,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                moved=False,
-            )
-            event.occurrences.exclude(pk=occurrence.pk).delete()
-            _tell(occurrence, "moved")
+            for name, value in values.items():
+                setattr(event, name, value)
+            event.cancelled_at = None
+            event.sequence += 1
+            event.save()
+        _page_date(event, moved=moved)
     return event
+
+
+def _page_date(event: Event, *, moved: bool) -> None:
+    """Give the event of a page its one date, ``event.starts_at``: made when it
+    has none, otherwise its first date moved there (with its sign-ups; those
+    answered are told) when ``moved``, any others deleted."""
+    occurrence = event.occurrences.order_by("original_start").first()
+    if occurrence is None:
+        _new_occurrences(event, [event.starts_at])
+    elif moved:
+        Occurrence.objects.filter(pk=occurrence.pk).update(
+            original_start=event.starts_at,
+            starts_at=event.starts_at,
+            ends_at=event.starts_at + event.duration,
+            moved=False,
+        )
+        event.occurrences.exclude(pk=occurrence.pk).delete()
+        _tell(occurrence, "moved")
 
 
 def page_event_withdraw(event: Event) -> None:

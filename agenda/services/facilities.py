@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from communities.models import Community
 from communities.selectors import AnyUser, is_municipal_staff
+from hub import ratelimit
 from hub.errors import NotPermitted
 from moderation.sanctions import require_may_write
 
@@ -205,6 +206,7 @@ def facility_create(
     require_may_write(actor, space_ids=_space_ids(fields), text=fields.description)
     fields = _check(fields)
     ordered = _check_hours(hours or [])
+    ratelimit.hit("facility-create", key=actor.pk)
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -237,6 +239,7 @@ def facility_update(
     require_may_write(actor, space_ids=_space_ids(fields), text=fields.description)
     fields = _check(fields)
     ordered = _check_hours(hours) if hours is not None else None
+    ratelimit.hit("facility-update", key=actor.pk)
     with transaction.atomic():
         for name, value in _values(fields).items():
             setattr(facility, name, value)
@@ -253,5 +256,6 @@ def opening_hours_set(
     if not permissions.can_manage_facility(actor, facility):
         raise NotPermitted(_("You cannot change this facility."))
     ordered = _check_hours(hours)
+    ratelimit.hit("facility-update", key=actor.pk)
     with transaction.atomic():
         return _write_hours(facility, ordered)

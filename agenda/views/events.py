@@ -8,7 +8,6 @@ many people have signed up (tests/agenda/test_event_pages.py counts them).
 
 import csv
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,15 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from hub.errors import ApplicationError
 from hub.refusals import show_refusal
 
 from .. import permissions, recurrence, selectors
+from ..forms import SignupForm
 from ..models import Event, Occurrence, Signup
-from ..services.signups import MAX_GUESTS, signup_answer, signup_withdraw
+from ..services.signups import signup_answer, signup_withdraw
 
 TEMPLATE = "agenda/event_detail.html"
 # How many coming dates of a series the page lists.
@@ -35,28 +35,6 @@ COMING_DATES = 12
 # A cell starting with one of these is a formula to a spreadsheet (CSV
 # injection, OWASP): it is written with a leading apostrophe instead.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class SignupForm(forms.Form):
-    response = forms.ChoiceField(
-        label=gettext_lazy("Your answer"),
-        choices=Signup.Response.choices,
-        widget=forms.RadioSelect,
-    )
-    guests = forms.IntegerField(
-        label=gettext_lazy("Guests"),
-        help_text=gettext_lazy(
-            "How many people you bring along, not counting yourself. Only "
-            "counted when you are going."
-        ),
-        min_value=0,
-        max_value=MAX_GUESTS,
-        required=False,
-        initial=0,
-    )
-
-    def clean_guests(self) -> int:
-        return self.cleaned_data.get("guests") or 0
 
 
 # --- reading

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.selectors import is_municipal_staff
-from hub.errors import ApplicationError
+from hub.errors import ApplicationError, RateLimited
 from hub.refusals import add_refusal, show_refusal
 
 from .. import facility_selectors as selectors
@@ -102,6 +102,12 @@ def _form_page(request, form, formset, facility=None, status=200) -> HttpRespons
     return render(request, "agenda/facility_form.html", context, status=status)
 
 
+def _refused_status(exc: ApplicationError) -> int:
+    """The form page's answer to a refusal: 429 for too many writes (the form
+    shown again as typed), 400 for any other."""
+    return exc.status if isinstance(exc, RateLimited) else 400
+
+
 def _owners(request: HttpRequest, facility: Facility | None = None) -> list:
     owners = [
         c
@@ -133,7 +139,8 @@ def _save_facility(request, form, formset, facility=None) -> HttpResponse:
             )
     except ApplicationError as exc:
         add_refusal(form, exc)
-        return _form_page(request, form, formset, facility, status=400)
+        status = _refused_status(exc)
+        return _form_page(request, form, formset, facility, status=status)
     messages.success(request, _("%(name)s is saved.") % {"name": facility.name})
     return redirect("agenda:facility", slug=facility.slug)
 
@@ -281,7 +288,7 @@ def facility_book(request: HttpRequest, slug: str) -> HttpResponse:
         return _book_page(request, facility, form, status=409, **extra)
     except ApplicationError as exc:
         _refuse(form, exc)
-        return _book_page(request, facility, form, status=400)
+        return _book_page(request, facility, form, status=_refused_status(exc))
     messages.success(request, _booked_message(facility, rows))
     first = recurrence.local(rows[0].starts_at).date()
     return redirect(_facility_url(facility, first))

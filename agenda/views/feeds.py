@@ -77,6 +77,20 @@ def _subject(kind: str, subject: str) -> dict:
     raise Http404
 
 
+def _ready_message(feed: Feed) -> str:
+    """A whole sentence for each kind of feed: a name is never spliced into
+    the middle of another sentence."""
+    if feed.kind == Feed.Kind.COMMUNITY:
+        return _("The feed address of the portal %(name)s is ready.") % {
+            "name": feed.community.name
+        }
+    if feed.kind == Feed.Kind.FACILITY:
+        return _("The feed address of the facility %(name)s is ready.") % {
+            "name": feed.facility.name
+        }
+    return _("Your personal feed address is ready.")
+
+
 @login_required
 @require_POST
 def feed_create(request: HttpRequest) -> HttpResponse:
@@ -90,11 +104,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
         show_refusal(request, exc)
         return redirect("agenda:feeds")
     if created:
-        messages.success(
-            request,
-            _("The feed address of %(name)s is ready.")
-            % {"name": feed_selectors.feed_subject(made)},
-        )
+        messages.success(request, _ready_message(made))
     return redirect(reverse("agenda:feeds") + f"#feed-{made.pk}")
 
 

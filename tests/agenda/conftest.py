@@ -4,44 +4,20 @@ hall with opening hours, and a way to build an event's fields."""
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.template.defaultfilters import date as date_filter
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from agenda import recurrence
 from agenda.models import Facility, OpeningHours
 from agenda.services.events import EventFields, event_create
 from communities.models import Community
 from tests.factories import CommunityFactory, member_of, organiser_of
+from tests.helpers import da, da_date, da_in  # noqa: F401 (tests/agenda import them here)
 
 
 def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
     """A local time ``day_offset`` days from today."""
     day = timezone.localdate() + timedelta(days=day_offset)
     return datetime.combine(day, time(hour, minute), tzinfo=recurrence.zone())
-
-
-def da(text: str, plural: str | None = None, n: int = 1, /, **params) -> str:
-    """``text`` as the pages say it: the tests run in Danish, the project's
-    default language. With ``plural``, the form for ``n``; with ``params``,
-    filled in."""
-    with translation.override("da"):
-        if plural is not None:
-            said = translation.ngettext(text, plural, n)
-        else:
-            said = translation.gettext(text)
-    return said % params if params else said
-
-
-def da_in(context: str, text: str) -> str:
-    """``text`` in ``context`` (pgettext) as the pages say it, in Danish."""
-    with translation.override("da"):
-        return translation.pgettext(context, text)
-
-
-def da_date(moment: datetime, pattern: str = "l j. F Y, H:i") -> str:
-    """``moment`` on the municipality's clock, as the Danish pages write it."""
-    with translation.override("da"):
-        return date_filter(timezone.localtime(moment), pattern)
 
 
 def slot_text(starts_at: datetime, ends_at: datetime) -> str:

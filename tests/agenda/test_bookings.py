@@ -309,6 +309,38 @@ def test_a_member_cannot_cancel_the_clubs_booking(hall, club, organiser, residen
     assert rows(hall) == before
 
 
+def test_a_booking_made_for_an_event_date_is_not_cancelled_as_a_booking(
+    hall, organiser, make_event
+):
+    event = make_event(facility=hall)
+    booking = Booking.objects.get(occurrence__event=event)
+    before = rows(hall)
+
+    with pytest.raises(AgendaError) as refused:
+        bookings.booking_cancel(actor=organiser, booking=booking)
+
+    assert str(refused.value) == da(
+        "This booking belongs to an event. To free the facility, cancel "
+        "or move the event's date on the event's page."
+    )
+    assert rows(hall) == before
+
+
+def test_an_event_series_booking_is_not_cancelled_as_a_season_either(
+    hall, organiser, make_event, staff
+):
+    event = make_event(facility=hall, rrule=weekly_until(at(7, 17), 7 + 14))
+    series = list(Booking.objects.filter(occurrence__event=event).order_by("pk"))
+    before = rows(hall)
+
+    for actor in (organiser, staff):
+        with pytest.raises(AgendaError):
+            bookings.booking_cancel(actor=actor, booking=series[0], season=True)
+
+    assert len(series) == 3
+    assert rows(hall) == before
+
+
 # --- overlaps and their buffers
 
 

@@ -8,18 +8,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from agenda.models import Event, Occurrence, Signup
 from agenda.services import events as event_services
 from agenda.services.events import EventFields
 from agenda.services.signups import signup_answer
 from communities.models import Community
-from tests.agenda.conftest import da, fields
+from tests.agenda.conftest import fields
 from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
-from tests.helpers import session_queries
+from tests.helpers import da, da_date, da_in, session_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +33,6 @@ def _url(occurrence, name: str = "agenda:occurrence") -> str:
     return reverse(
         name, kwargs={"pk": occurrence.event_id, "occurrence": occurrence.pk}
     )
-
-
-def _danish(moment) -> str:
-    with translation.override("da"):
-        return date_filter(timezone.localtime(moment), "l j. F Y, H:i")
 
 
 def _places_left(left: int, capacity: int) -> str:
@@ -83,7 +77,7 @@ def test_the_event_page_shows_the_next_date_with_what_where_and_who(
     page = _page(client, event.get_absolute_url())
 
     assert "<h1>Træning</h1>" in page
-    assert _danish(occurrence.starts_at) in page
+    assert da_date(occurrence.starts_at) in page
     assert "Stadion" in page
     assert "Forsamlingshuset" in page
     assert f'href="{reverse("communities:detail", args=["skovby-if"])}"' in page
@@ -92,6 +86,19 @@ def test_the_event_page_shows_the_next_date_with_what_where_and_who(
     assert "<p>Vi slutter med kaffe.</p>" in page
     assert str(event.get_category_display()) in page
     assert str(event.get_audience_display()) in page
+
+
+def test_the_event_page_labels_its_community_as_the_events_organiser(
+    client, make_event
+):
+    event = make_event()
+
+    page = _page(client, event.get_absolute_url())
+
+    # The event's own word (Danish "Arrangør"), not a community's organiser
+    # ("Tovholder"), which plain "Organiser" is.
+    assert f"<dt>{da_in('event', 'Organiser')}</dt>" in page
+    assert f"<dt>{da('Organiser')}</dt>" not in page
 
 
 def test_an_event_of_the_municipality_names_it_as_organiser(client, settings):
@@ -124,7 +131,7 @@ def test_an_event_that_is_over_shows_its_last_date(client, make_event):
 
     assert response.context["occurrence"] == last
     page = response.content.decode()
-    assert _danish(last.starts_at) in page
+    assert da_date(last.starts_at) in page
     assert da("Sign-up is closed: this date is over.") in page
     assert da("Coming dates") not in page
 
@@ -159,15 +166,12 @@ def test_a_series_lists_its_coming_dates_marking_moved_and_cancelled_ones(
     assert shown[:3] == [dates[0], moved, cancelled]
     page = response.content.decode()
     assert f'<a href="{_url(dates[0])}" aria-current="page">' in page
-    assert f"<s>{_danish(cancelled.starts_at)}</s>" in page
+    assert f"<s>{da_date(cancelled.starts_at)}</s>" in page
     assert f">{da('cancelled')}</span>" in page
     assert f">{da('moved')}</span>" in page
-    with translation.override("da"):
-        first_planned = date_filter(
-            timezone.localtime(moved.original_start), "l j. F, H:i"
-        )
+    first_planned = da_date(moved.original_start, "l j. F, H:i")
     assert da("first planned for %(when)s", when=first_planned) in page
-    assert _danish(left_out.starts_at) not in page
+    assert da_date(left_out.starts_at) not in page
 
 
 def test_a_cancelled_date_shows_a_banner_and_takes_no_sign_ups(
@@ -217,7 +221,7 @@ def test_a_moved_date_says_when_it_was_first_planned(client, make_event, organis
     page = _page(client, _url(occurrence))
 
     assert da("This date has moved.") in page
-    first_planned = _danish(occurrence.starts_at)
+    first_planned = da_date(occurrence.starts_at)
     assert da("It was first planned for %(when)s.", when=first_planned) in page
 
 

@@ -13,6 +13,8 @@ from agenda import recurrence
 from agenda.models import Booking, Facility, OpeningHours
 from agenda.services import bookings
 from communities.models import Community
+from hub.errors import RateLimited
+from hub.limits import HOUR, LIMITS, Limit
 from tests.agenda.conftest import at, da, da_date, da_in, slot_text
 from tests.factories import CommunityFactory, UserFactory, member_of, organiser_of
 from tests.helpers import session_queries
@@ -455,6 +457,43 @@ def test_someone_else_cannot_edit_the_facility(client, club_hall, other_organise
     assert club_hall.opening_hours.count() == 7
 
 
+def test_adding_facilities_too_often_is_refused_keeping_what_was_typed(
+    client, staff, monkeypatch
+):
+    monkeypatch.setitem(LIMITS, "facility-create", Limit(1, HOUR))
+    client.force_login(staff)
+    client.post(_url("facility_create"), _facility_post())
+
+    response = client.post(_url("facility_create"), _facility_post(name="Musiklokalet"))
+
+    assert response.status_code == 429
+    assert str(RateLimited.default_message) in response.text
+    assert 'value="Musiklokalet"' in response.text
+    assert 'value="17:00"' in response.text
+    assert list(Facility.objects.values_list("name", flat=True)) == ["Mødelokalet"]
+
+
+def test_editing_a_facility_too_often_is_refused_keeping_what_was_typed(
+    client, club_hall, organiser, monkeypatch
+):
+    monkeypatch.setitem(LIMITS, "facility-update", Limit(1, HOUR))
+    client.force_login(organiser)
+    url = _url("facility_edit", club_hall.slug)
+    typed = {"owner": str(club_hall.owner_id), "policy": Facility.Policy.AUTOMATIC}
+    client.post(url, _facility_post(name="Forsamlingshuset", **typed))
+
+    response = client.post(
+        url, _facility_post(name="Salen", cleanup_minutes="45", **typed)
+    )
+
+    club_hall.refresh_from_db()
+    assert response.status_code == 429
+    assert str(RateLimited.default_message) in response.text
+    assert 'value="Salen"' in response.text
+    assert 'value="45"' in response.text
+    assert (club_hall.name, club_hall.cleanup_minutes) == ("Forsamlingshuset", 10)
+
+
 # --- booking
 
 
@@ -871,6 +910,47 @@ def test_a_member_cannot_cancel_their_clubs_booking(client, hall, club, organise
 
     assert _snapshot() == before
     assert response.context["mine"] == []
+
+
+def test_an_events_booking_is_not_cancelled_from_the_bookings_page(
+    client, hall, organiser, make_event
+):
+    event = make_event(facility=hall)
+    booking = Booking.objects.get(occurrence__event=event)
+    before = _snapshot()
+    client.force_login(organiser)
+
+    response = client.post(_url("booking_cancel", booking.pk), follow=True)
+
+    assert _snapshot() == before
+    assert _messages(response) == [
+        da(
+            "This booking belongs to an event. To free the facility, cancel "
+            "or move the event's date on the event's page."
+        )
+    ]
+    assert _url("booking_cancel", booking.pk) not in response.text
+
+
+def test_the_bookings_list_offers_no_cancel_button_for_an_events_booking(
+    hall, make_event
+):
+    from django.template.loader import render_to_string
+
+    from agenda.facility_selectors import by_request
+
+    event = make_event(facility=hall)
+    booking = Booking.objects.select_related("facility", "community").get(
+        occurrence__event=event
+    )
+
+    html = render_to_string(
+        "agenda/bookings_pending.html", {"to_decide": [], "mine": by_request([booking])}
+    )
+
+    assert _url("booking_cancel", booking.pk) not in html
+    note = "Booked for an event: cancel or move the event's date to free the facility."
+    assert da(note) in html
 
 
 def test_the_bookings_page_needs_a_login(client):

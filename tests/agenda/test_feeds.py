@@ -503,6 +503,53 @@ def test_making_an_address_shows_it_to_copy_and_subscribe(client, organiser, clu
     assert f'href="webcal://testserver/calendar/feeds/{feed.token}.ics"' in page
 
 
+def test_each_new_address_is_announced_in_a_sentence_of_its_own(
+    client, organiser, club, hall
+):
+    client.force_login(organiser)
+    posts = [
+        {"kind": "person"},
+        {"kind": "community", "subject": club.pk},
+        {"kind": "facility", "subject": hall.pk},
+    ]
+
+    url = reverse("agenda:feed_create")
+
+    said = [
+        [str(m) for m in client.post(url, post, follow=True).context["messages"]]
+        for post in posts
+    ]
+
+    assert said == [
+        [da("Your personal feed address is ready.")],
+        [da("The feed address of the portal %(name)s is ready.", name="Skovby IF")],
+        [
+            da(
+                "The feed address of the facility %(name)s is ready.",
+                name="Forsamlingshuset",
+            )
+        ],
+    ]
+    assert all(da("Your own calendar") not in m for [m] in said)
+
+
+def test_revoking_your_personal_feed_asks_in_words_of_its_own(client, resident):
+    feed = _feed(resident, Feed.Kind.PERSON)
+    client.force_login(resident)
+
+    asked = client.get(reverse("agenda:feed_revoke", args=[feed.pk]))
+
+    assert (
+        da(
+            "The current address of your personal feed stops working at once, in "
+            "every calendar app that uses it. You then get a new address to add to "
+            "your apps instead."
+        )
+        in asked.content.decode()
+    )
+    assert da("Your own calendar") not in asked.content.decode()
+
+
 def test_revoking_from_the_page_asks_first_then_gives_a_new_address(client, resident):
     feed = _feed(resident, Feed.Kind.PERSON)
     client.force_login(resident)

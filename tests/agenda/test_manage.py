@@ -270,6 +270,30 @@ def test_a_rule_with_a_broken_weekday_is_refused_not_a_server_error(
     )
 
 
+def test_a_rule_asking_for_a_day_no_month_has_is_refused_as_typed(
+    client, club, organiser
+):
+    client.force_login(organiser)
+    rule = "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31;COUNT=3"
+
+    response = _refused(
+        client,
+        _create_url(club),
+        _data(rrule=rule),
+        field="rrule",
+        message=da(
+            "The repetition rule asks for day %(days)s of the month, which none "
+            "of its months has.",
+            "The repetition rule asks for days %(days)s of the month, which none "
+            "of its months has.",
+            1,
+            days="31",
+        ),
+    )
+
+    assert response.context["form"]["rrule"].value() == rule
+
+
 def test_a_rule_that_never_ends_is_refused(client, club, organiser):
     client.force_login(organiser)
 

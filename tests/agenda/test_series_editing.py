@@ -40,10 +40,10 @@ def series(make_event):
     )
 
 
-def _dates(event: Event) -> list[date]:
+def _dates(event: Event, **only) -> list[date]:
     return [
         recurrence.local(o.original_start).date()
-        for o in event.occurrences.order_by("original_start")
+        for o in event.occurrences.filter(**only).order_by("original_start")
     ]
 
 
@@ -283,14 +283,103 @@ def test_all_dates_keeps_the_sign_ups_of_dates_still_in_the_rule(
     )
 
     assert response.status_code == 302
-    days = _dates(series)
+    days = _dates(series, state="scheduled")
     assert len(days) == 10
     assert [d.weekday() for d in days[:4]] == [1, 3, 1, 3]
     kept.refresh_from_db()
     assert recurrence.local(kept.occurrence.starts_at).date() == (
         recurrence.local(tuesdays[1].starts_at).date()
     )
-    assert not Signup.objects.filter(pk=dropped.pk).exists()
+    dropped.refresh_from_db()
+    assert dropped.occurrence.state == Occurrence.State.CANCELLED
+
+
+def test_all_dates_cancels_the_dates_gone_that_people_answered_and_tells_them(
+    client, organiser, club, series, mailoutbox, django_capture_on_commit_callbacks
+):
+    tuesdays = list(series.occurrences.order_by("original_start"))
+    going = _going(tuesdays[5], club)
+    maybe = signup_answer(
+        user=member_of(club), occurrence=tuesdays[4], response="maybe"
+    )
+    signup_answer(user=member_of(club), occurrence=tuesdays[3], response="not_going")
+    client.force_login(organiser)
+    url = _edit_url(series)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, _as_posted(client, url, ends="count", count="3"))
+
+    assert response.status_code == 302
+    states = dict(series.occurrences.values_list("pk", "state"))
+    assert states == {
+        **{o.pk: Occurrence.State.SCHEDULED for o in tuesdays[:3]},
+        tuesdays[4].pk: Occurrence.State.CANCELLED,
+        tuesdays[5].pk: Occurrence.State.CANCELLED,
+    }
+    assert Signup.objects.filter(pk__in=[going.pk, maybe.pk]).count() == 2
+    assert sorted(mail.to for mail in mailoutbox) == sorted(
+        [[going.user.email], [maybe.user.email]]
+    )
+    assert {mail.subject for mail in mailoutbox} == {
+        da("Cancelled: %(title)s", title="Træning")
+    }
+    page = client.get(tuesdays[5].get_absolute_url()).content.decode()
+    assert da("This date is cancelled.") in page
+
+
+def test_all_dates_deletes_the_dates_gone_that_nobody_answered(
+    client, organiser, club, series, mailoutbox, django_capture_on_commit_callbacks
+):
+    tuesdays = list(series.occurrences.order_by("original_start"))
+    signup_answer(user=member_of(club), occurrence=tuesdays[5], response="not_going")
+    client.force_login(organiser)
+    url = _edit_url(series)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, _as_posted(client, url, ends="count", count="3"))
+
+    assert list(series.occurrences.order_by("original_start")) == tuesdays[:3]
+    assert not Signup.objects.exists()
+    assert mailoutbox == []
+
+
+def test_all_dates_edited_at_a_moved_date_keeps_the_series_weekday(
+    client, organiser, make_event
+):
+    day = (timezone.localdate() + timedelta(days=40)).replace(day=1)
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    series = make_event(
+        starts_at=_local(day, 17),
+        ends_at=_local(day, 19),
+        rrule="FREQ=MONTHLY;BYDAY=1MO;COUNT=4",
+    )
+    second = series.occurrences.order_by("original_start")[1]
+    client.force_login(organiser)
+    url = _edit_url(series, second)
+    tuesday = recurrence.local(second.starts_at).date() + timedelta(days=1)
+    client.post(url, _as_posted(client, url, scope="this", date=tuesday.isoformat()))
+
+    form = client.get(url).context["form"]
+    response = client.post(
+        url, _as_posted(client, url, scope="all", ends="count", count="5")
+    )
+
+    assert (form["repeat"].value(), form["position"].value()) == (
+        "monthly_weekday",
+        "1",
+    )
+    assert response.status_code == 302
+    series.refresh_from_db()
+    assert series.rrule == "FREQ=MONTHLY;BYDAY=1MO;COUNT=5"
+    assert recurrence.local(series.starts_at) == _local(day, 17)
+    days = _dates(series)
+    assert len(days) == 5
+    assert {d.weekday() for d in days} == {0}
+    assert all(d.day <= 7 for d in days)
+    second.refresh_from_db()
+    assert second.moved
+    assert recurrence.local(second.starts_at) == _local(tuesday, 17)
 
 
 def test_all_dates_edited_at_a_later_date_keeps_the_series_first_date(

@@ -30,6 +30,14 @@ from tests.factories import CommunityFactory, UserFactory, member_of, organiser_
 from tests.helpers import requires_postgres
 
 GOING = Signup.Response.GOING
+
+
+def _sent(count: int) -> str:
+    return da(
+        "Sent %(count)s reminder.", "Sent %(count)s reminders.", count, count=count
+    )
+
+
 MAYBE = Signup.Response.MAYBE
 NOT_GOING = Signup.Response.NOT_GOING
 
@@ -554,8 +562,8 @@ def test_reminders_go_once_to_those_going_with_a_place_on_dates_starting_soon(
     call_command("agenda_reminders", stdout=first)
     call_command("agenda_reminders", stdout=second)
 
-    assert first.getvalue().strip() == "Sent 1 reminder."
-    assert second.getvalue().strip() == "Sent 0 reminders."
+    assert first.getvalue().strip() == _sent(1)
+    assert second.getvalue().strip() == _sent(0)
     assert [m.to for m in mail.outbox] == [[going.email]]
     assert mail.outbox[0].subject == da(
         "Reminder: %(title)s, %(when)s",
@@ -582,7 +590,7 @@ def test_no_reminder_goes_for_a_cancelled_date(club, organiser):
 
     call_command("agenda_reminders", stdout=out)
 
-    assert out.getvalue().strip() == "Sent 0 reminders."
+    assert out.getvalue().strip() == _sent(0)
     assert mail.outbox == []
 
 

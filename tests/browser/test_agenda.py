@@ -17,8 +17,7 @@ import pytest
 import recurring_ical_events
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from agenda import recurrence
@@ -26,6 +25,7 @@ from agenda.models import Event, Signup
 from communities.models import Community
 from tests.browser.conftest import axe_violations, signed_in_page
 from tests.factories import CommunityFactory, member_of, organiser_of
+from tests.helpers import da
 from tests.htmlcheck import record_html
 
 pytestmark = pytest.mark.browser
@@ -34,18 +34,6 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = (1280, 320)
 TITLE = "Fodboldtræning for U12"
 PLACES = 10
-
-
-def _da(text: str) -> str:
-    """``text`` as a Danish reader is shown it (the English until it is
-    translated)."""
-    with translation.override("da"):
-        return gettext(text)
-
-
-def _da_n(singular: str, plural: str, count: int) -> str:
-    with translation.override("da"):
-        return ngettext(singular, plural, count)
 
 
 def _path(pattern: str) -> re.Pattern:
@@ -106,31 +94,31 @@ def _look_at(page, name: str) -> list[str]:
 def _organiser_creates(page, club) -> tuple[Event, list[str]]:
     first, until = club["first"], club["until"]
     page.goto(reverse("agenda:event_create", args=[club["community"].slug]))
-    expect(page.get_by_role("heading", level=1)).to_have_text(_da("New event"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(da("New event"))
 
-    page.get_by_label(_da("Title"), exact=True).fill(TITLE)
-    page.get_by_label(_da("Date"), exact=True).fill(first.isoformat())
-    page.get_by_label(_da("Starts"), exact=True).fill("17:00")
-    page.get_by_label(_da("Ends"), exact=True).fill("18:30")
+    page.get_by_label(da("Title"), exact=True).fill(TITLE)
+    page.get_by_label(da("Date"), exact=True).fill(first.isoformat())
+    page.get_by_label(da("Starts"), exact=True).fill("17:00")
+    page.get_by_label(da("Ends"), exact=True).fill("18:30")
     page.get_by_role(
-        "radio", name=_da("Every week, on the weekdays ticked below")
+        "radio", name=da("Every week, on the weekdays ticked below")
     ).check()
-    page.get_by_role("checkbox", name=_da("Tuesday"), exact=True).check()
-    page.get_by_role("checkbox", name=_da("Thursday"), exact=True).check()
-    page.get_by_role("radio", name=_da("On a date"), exact=True).check()
-    page.get_by_label(_da("Last date"), exact=True).fill(until.isoformat())
-    page.get_by_label(_da("Place"), exact=True).fill("Skovby Stadion")
-    page.get_by_label(_da("Places"), exact=True).fill(str(PLACES))
+    page.get_by_role("checkbox", name=da("Tuesday"), exact=True).check()
+    page.get_by_role("checkbox", name=da("Thursday"), exact=True).check()
+    page.get_by_role("radio", name=da("On a date"), exact=True).check()
+    page.get_by_label(da("Last date"), exact=True).fill(until.isoformat())
+    page.get_by_label(da("Place"), exact=True).fill("Skovby Stadion")
+    page.get_by_label(da("Places"), exact=True).fill(str(PLACES))
     problems = _look_at(page, "create")
 
-    create = page.get_by_role("button", name=_da("Create the event"))
+    create = page.get_by_role("button", name=da("Create the event"))
     with page.expect_navigation():
         create.click()
-    anyway = page.get_by_role("checkbox", name=_da("Create anyway"))
+    anyway = page.get_by_role("checkbox", name=da("Create anyway"))
     if anyway.count():
         # A clash warning: read, and created anyway.
         expect(
-            page.get_by_role("heading", name=_da("Check before saving"))
+            page.get_by_role("heading", name=da("Check before saving"))
         ).to_be_visible()
         anyway.check()
         with page.expect_navigation():
@@ -140,7 +128,7 @@ def _organiser_creates(page, club) -> tuple[Event, list[str]]:
     expect(page).to_have_url(_path(event.get_absolute_url()))
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.locator(".messages [role=status]")).to_have_text(
-        _da("The series is in the calendar.")
+        da("The series is in the calendar.")
     )
     assert event.community == club["community"]
     assert event.capacity == PLACES
@@ -150,34 +138,36 @@ def _organiser_creates(page, club) -> tuple[Event, list[str]]:
 
 
 def _places_left(left: int) -> str:
-    return _da_n(
+    return da(
         "%(left)s of %(capacity)s place left",
         "%(left)s of %(capacity)s places left",
         PLACES,
-    ) % {"left": left, "capacity": PLACES}
+        left=left,
+        capacity=PLACES,
+    )
 
 
 def _resident_signs_up(page, event) -> list[str]:
     occurrence = event.occurrences.order_by("starts_at").first()
     page.goto(occurrence.get_absolute_url())
-    signup = page.get_by_role("region", name=_da("Sign-up"))
+    signup = page.get_by_role("region", name=da("Sign-up"))
     expect(signup.locator(".event-places")).to_have_text(_places_left(PLACES))
 
-    signup.get_by_role("radio", name=_da("Going"), exact=True).check()
-    signup.get_by_label(_da("Guests"), exact=True).fill("1")
-    signup.get_by_role("button", name=_da("Answer"), exact=True).click()
+    signup.get_by_role("radio", name=da("Going"), exact=True).check()
+    signup.get_by_label(da("Guests"), exact=True).fill("1")
+    signup.get_by_role("button", name=da("Answer"), exact=True).click()
 
     expect(page).to_have_url(_path(occurrence.get_absolute_url()))
     expect(page.locator(".messages [role=status]")).to_have_text(
-        _da_n(
+        da(
             "You are going, with %(count)s guest. See you there!",
             "You are going, with %(count)s guests. See you there!",
             1,
+            count=1,
         )
-        % {"count": 1}
     )
     expect(signup.locator(".event-places")).to_have_text(_places_left(PLACES - 2))
-    expect(signup.locator(".event-mine")).to_contain_text(_da("You are going."))
+    expect(signup.locator(".event-mine")).to_contain_text(da("You are going."))
     answer = Signup.objects.get(occurrence=occurrence)
     assert (answer.response, answer.guests, answer.waiting) == ("going", 1, False)
     return _look_at(page, "event")
@@ -186,9 +176,9 @@ def _resident_signs_up(page, event) -> list[str]:
 def _organiser_sees_attendees(page, event, resident) -> list[str]:
     occurrence = event.occurrences.order_by("starts_at").first()
     page.goto(occurrence.get_absolute_url())
-    tools = page.get_by_role("region", name=_da("For the organisers"))
+    tools = page.get_by_role("region", name=da("For the organisers"))
     expect(tools).to_be_visible()
-    tools.get_by_role("link", name=_da("Who answered"), exact=True).click()
+    tools.get_by_role("link", name=da("Who answered"), exact=True).click()
 
     expect(page).to_have_url(
         _path(reverse("agenda:attendees", args=[event.pk, occurrence.pk]))
@@ -197,7 +187,7 @@ def _organiser_sees_attendees(page, event, resident) -> list[str]:
         has=page.get_by_role("rowheader", name=resident.public_name)
     )
     expect(row).to_have_count(1)
-    expect(row.get_by_role("cell").nth(0)).to_have_text(_da("Going"))
+    expect(row.get_by_role("cell").nth(0)).to_have_text(da("Going"))
     expect(row.get_by_role("cell").nth(1)).to_have_text("1")
     return _look_at(page, "attendees")
 
@@ -230,7 +220,7 @@ def _calendar(page, club) -> tuple[dict[str, list[datetime]], list[str]]:
         expect(on_day.get_by_role("link", name=TITLE, exact=True)).to_be_visible()
     problems = _look_at(page, "calendar-week")
 
-    page.get_by_role("link", name=_da("Month"), exact=True).click()
+    page.get_by_role("link", name=da("Month"), exact=True).click()
     expect(page).to_have_url(re.compile(r"view=month"))
     month = _shown_starts(page)
     stored = Event.objects.get(title=TITLE).occurrences.order_by("starts_at")
@@ -279,8 +269,8 @@ def _feeds(resident, organiser, club, event, shown) -> list[str]:
     # The resident's own calendar: the one date they are going to.
     address = _feed_address(
         resident,
-        create=_da("Create my feed address"),
-        label=_da("Your feed address"),
+        create=da("Create my feed address"),
+        label=da("Your feed address"),
     )
     problems = _look_at(resident, "feeds")
     own = _fetch(resident, address)
@@ -294,8 +284,8 @@ def _feeds(resident, organiser, club, event, shown) -> list[str]:
     name = club["community"].name
     address = _feed_address(
         organiser,
-        create=f"{_da('Create the feed address')} ({name})",
-        label=_da("Feed address of %(name)s") % {"name": name},
+        create=f"{da('Create the feed address')} ({name})",
+        label=da("Feed address of %(name)s", name=name),
     )
     portal = _fetch(organiser, address)
     masters = [

@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from messaging import services as messaging
 from moderation.models import Case
 from tests.browser.conftest import axe_violations, signed_in_page
 from tests.factories import CommunityFactory, member_of, organiser_of
+from tests.helpers import da
 from tests.htmlcheck import record_html
 
 pytestmark = pytest.mark.browser
@@ -28,13 +27,6 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = (1280, 320)
 INSULT = "Du er en idiot, Henning. Hold dig væk fra fællesspisningen."
 RULE = "Husregel 2: Vi taler pænt til og om hinanden."
-
-
-def _da(text: str) -> str:
-    """``text`` as a Danish reader is shown it (the English until it is
-    translated)."""
-    with translation.override("da"):
-        return gettext(text)
 
 
 def _path(pattern: str) -> re.Pattern:
@@ -118,10 +110,10 @@ def _resident_reports(page, message) -> list[str]:
 
     expect(page).to_have_url(_path("/moderation/reports/"))
     expect(page.locator(".messages [role=status]")).to_have_text(
-        _da("Thank you. Your report was received; you will hear what was decided.")
+        da("Thank you. Your report was received; you will hear what was decided.")
     )
     expect(page.locator("main .list-lines > li").first).to_contain_text(
-        _da("Harassment or hate")
+        da("Harassment or hate")
     )
     return problems + _look_at(page, "reports")
 
@@ -134,7 +126,7 @@ def _organiser_hides(page, case) -> list[str]:
     expect(page).to_have_url(_path(f"/moderation/cases/{case.pk}/"))
     expect(page.locator(".case-context")).to_contain_text("Hvem kommer i aften?")
     expect(page.locator("#reports-heading + ul")).to_contain_text(
-        _da("Harassment or hate")
+        da("Harassment or hate")
     )
     problems += _look_at(page, "case")
     page.locator("input[name=action][value=hide]").check()
@@ -145,7 +137,7 @@ def _organiser_hides(page, case) -> list[str]:
 
     expect(page).to_have_url(_path("/moderation/queue/"))
     expect(page.locator(".messages [role=status]")).to_have_text(
-        _da("Decided. The author was sent the reasons.")
+        da("Decided. The author was sent the reasons.")
     )
     expect(page.locator(f"a[href='/moderation/cases/{case.pk}/']")).to_have_count(0)
     return problems
@@ -159,7 +151,7 @@ def _author_appeals(page) -> list[str]:
     expect(page).to_have_url(_path(r"/moderation/decisions/\d+/"))
     expect(page.locator(".statement")).to_contain_text(RULE)
     problems += _look_at(page, "decision")
-    page.get_by_role("link", name=_da("Appeal this decision")).click()
+    page.get_by_role("link", name=da("Appeal this decision")).click()
     expect(page).to_have_url(_path(r"/moderation/decisions/\d+/appeal/"))
     problems += _look_at(page, "appeal")
     page.locator("#id_grounds").fill("Henning og jeg driller hinanden; han lo.")
@@ -167,7 +159,7 @@ def _author_appeals(page) -> list[str]:
 
     expect(page).to_have_url(_path("/moderation/mine/"))
     expect(page.locator(".messages [role=status]")).to_have_text(
-        _da(
+        da(
             "Your appeal was received. A different moderator will decide again, "
             "and you will be told the outcome."
         )
@@ -194,7 +186,7 @@ def test_a_reported_message_is_hidden_by_the_organiser_and_restored_on_appeal(
     organiser = signed_in_page(new_page, live_daphne, village["mette"])
     author = signed_in_page(new_page, live_daphne, village["lars"])
     moderator = signed_in_page(new_page, live_daphne, village["staff"])
-    hidden = _da("This message was hidden by a moderator.")
+    hidden = da("This message was hidden by a moderator.")
 
     problems = _resident_reports(resident, message)
     case = Case.objects.get(kind="message", object_id=str(message.pk))

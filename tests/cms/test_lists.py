@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cms import lists
 from cms.models import EventPage, InformationPage, NewsPage
-from tests.factories import MembershipFactory, UserFactory, member_of
+from tests.factories import MembershipFactory, UserFactory, member_of, organiser_of
 
 pytestmark = pytest.mark.django_db
 
@@ -118,9 +118,62 @@ def test_a_portals_event_list_shows_what_is_coming_soonest_first(client, skovby)
 
     response = client.get(f"{skovby.url}events/")
 
-    assert [p.title for p in response.context["items"]] == ["I morgen", "Om en uge"]
+    assert [o.event.title for o in response.context["items"]] == [
+        "I morgen",
+        "Om en uge",
+    ]
     assert "Sidste år" not in response.text
     assert "Events in Skovby" in response.text
+    # Each date links to its event's page where it has one.
+    assert f'href="{EventPage.objects.get(title="I morgen").url}"' in response.text
+
+
+def _series(portal, title, *, is_public=True):
+    from agenda.services.events import EventFields, event_create
+
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=1)
+    return event_create(
+        actor=organiser_of(portal.community),
+        community=portal.community,
+        fields=EventFields(
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            rrule="FREQ=WEEKLY;COUNT=3",
+            is_public=is_public,
+        ),
+    )
+
+
+def test_a_portals_event_list_shows_the_dates_of_its_calendar(client, skovby):
+    # An event organised from the portal's calendar has no Wagtail page; its
+    # dates are the portal's events all the same, each linking to the calendar.
+    series = _series(skovby, "Træning")
+    _event(skovby, "Fællesspisning", in_days=2)
+
+    response = client.get(f"{skovby.url}events/")
+
+    titles = [o.event.title for o in response.context["items"]]
+    assert titles == ["Træning", "Fællesspisning", "Træning", "Træning"]
+    assert (
+        f'href="{series.occurrences.order_by("starts_at")[0].get_absolute_url()}"'
+        in (response.text)
+    )
+    assert "?village=skovby" in response.text  # on to the municipal calendar
+
+
+def test_a_portals_event_list_hides_members_only_events_from_visitors(client, skovby):
+    _series(skovby, "Generalforsamling", is_public=False)
+
+    as_visitor = client.get(f"{skovby.url}events/")
+    client.force_login(member_of(skovby.community))
+    as_member = client.get(f"{skovby.url}events/")
+
+    assert "Generalforsamling" not in as_visitor.text
+    assert "Nothing planned yet" in as_visitor.text
+    assert [o.event.title for o in as_member.context["items"]] == [
+        "Generalforsamling"
+    ] * 3
 
 
 def test_an_empty_event_list_says_so_kindly(client, skovby):

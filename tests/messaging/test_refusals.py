@@ -1,20 +1,13 @@
 """A refusal answers the same way from every endpoint (hub.api), and on pages."""
 
 import pytest
-from django.utils import translation
 
 from hub.errors import RateLimited
 from hub.limits import LIMITS, Limit
 from messaging.models import Message
-from tests.helpers import send
+from tests.helpers import da, send
 
 API = "/api/messaging"
-
-
-def danish(message) -> str:
-    """A message as the pages and the API answer it here (in Danish)."""
-    with translation.override("da"):
-        return translation.gettext(str(message))
 
 
 @pytest.fixture
@@ -36,7 +29,7 @@ def test_a_rate_limited_api_post_answers_429_with_its_message_and_retry_after(
 
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
-    assert response.json() == {"detail": danish(RateLimited.default_message)}
+    assert response.json() == {"detail": da(RateLimited.default_message)}
     assert not Message.objects.exists()
 
 
@@ -50,7 +43,7 @@ def test_a_refused_api_edit_answers_403_with_the_services_message(api, lars, gen
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": danish("You cannot edit this message.")}
+    assert response.json() == {"detail": da("You cannot edit this message.")}
     message.refresh_from_db()
     assert message.body == "Min besked"
 
@@ -66,5 +59,5 @@ def test_a_rate_limited_page_post_keeps_the_form_and_says_why(
     )
 
     assert response.status_code == 400
-    assert danish(RateLimited.default_message) in response.content.decode()
+    assert da(RateLimited.default_message) in response.content.decode()
     assert not Message.objects.exists()

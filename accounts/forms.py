@@ -4,11 +4,12 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm as WagtailBaseCreationForm
 from wagtail.users.forms import UserEditForm as WagtailBaseEditForm
 
-from . import privacy
+from . import privacy, tokens
 from .models import User
 from .validators import validate_display_name
 
@@ -92,6 +93,37 @@ class ProfileForm(forms.ModelForm):
             ("", _("Follow my browser")),
             *settings.LANGUAGES,
         ]
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for, and when it stops working. The service
+    (accounts.tokens.token_create) checks the values; the form reads them."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=tokens.NAME_MAX_LENGTH,
+        widget=NameInput(attrs={"autocomplete": "off"}),
+        help_text=_("What will use the token, for example “Planning system”."),
+        error_messages={"required": tokens.NAME_REQUIRED},
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"),
+        required=False,
+        # The range is the service's to check, with its message; these only
+        # tell the browser's keyboard and the reader.
+        widget=forms.NumberInput(
+            attrs={"min": 1, "max": tokens.MAX_EXPIRY_DAYS, "inputmode": "numeric"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled in here, in the request's language (a lazy message filled in at
+        # import would be in the language of the moment it was imported).
+        self.fields["expires_in_days"].help_text = gettext(
+            "Leave it empty for a token that works until you revoke it, or give "
+            "a number of days from 1 to %(count)d."
+        ) % {"count": tokens.MAX_EXPIRY_DAYS}
 
 
 def _admin_display_name() -> forms.CharField:

@@ -91,3 +91,39 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.public_name
+
+
+class ApiToken(models.Model):
+    """A personal access token for the JSON API, for a person's own programs (a
+    contractor's planning system, say), sent as ``Authorization: Bearer <secret>``.
+
+    The secret is shown once when the token is made (accounts.tokens) and never
+    kept: only its SHA-256 digest is. ``prefix`` is the secret's public part, so
+    a person can tell their tokens apart."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        # Not "api_tokens": Wagtail's own APIToken (its content API's) has that.
+        related_name="access_tokens",
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=80,
+        help_text=_("What uses the token, for example “Planning system”."),
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name

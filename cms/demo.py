@@ -19,6 +19,7 @@ from communities.models import Community, Membership
 from communities.services import community_create
 from marketplace.demo import seed_marketplace
 from messaging.demo import seed_messaging
+from tasks.demo import seed_tasks
 
 from . import services
 from .demo_moderation import seed_moderation
@@ -550,7 +551,13 @@ def _contact_details() -> None:
 
 
 def _extra_seeders() -> list:
-    """Demo data of the domain apps (listings, conversations, moderation), in
-    order."""
-    seeders = [seed_marketplace, seed_messaging, seed_agenda, seed_moderation]
+    """Demo data of the domain apps (listings, conversations, the calendar,
+    the task board, moderation), in order."""
+    seeders = [
+        seed_marketplace,
+        seed_messaging,
+        seed_agenda,
+        seed_tasks,
+        seed_moderation,
+    ]
     return seeders

@@ -22,9 +22,11 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
+from accounts.api_auth import ApiTokenAuth
 from hub.errors import ApplicationError, RateLimited
 from marketplace.api import router as marketplace_router
 from messaging.api import router as messaging_router
+from tasks.api import router as tasks_router
 
 WRITES = {"post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -135,13 +137,17 @@ api = NabolagAPI(
     title="Nabolag API",
     version="1",
     urls_namespace="api",
-    auth=django_auth,
+    # The token first: the session's check runs CSRF's before anything else and
+    # would refuse a token's POST, which carries no CSRF cookie (accounts.api_auth).
+    auth=[ApiTokenAuth(), django_auth],
     docs_url="/docs",
 )
 
 api.add_router("/marketplace/", marketplace_router)
 
 api.add_router("/messaging/", messaging_router)
+
+api.add_router("/tasks/", tasks_router)
 
 
 def api_not_found(request: HttpRequest) -> JsonResponse:

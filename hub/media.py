@@ -1,11 +1,12 @@
 """User media served by the app itself: listing photos and CMS images.
+The task board's photos are not among them (tasks.views.photos).
 
 WhiteNoise serves static files only (it indexes them at start-up), so uploads need
 their own view. It serves regular files below MEDIA_ROOT and nothing else: no
 folder listings, no paths outside, and never Wagtail's documents folder, whose
 files are served by Wagtail's view after the members-only check. Set
 NABOLAG_SERVE_MEDIA=0 to let a reverse proxy serve MEDIA_ROOT instead (it must
-then refuse /media/documents/ too).
+then refuse /media/documents/ and /media/tasks/ too).
 """
 
 import mimetypes
@@ -19,8 +20,10 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.static import was_modified_since
 
-# Wagtail stores documents under this folder (AbstractDocument.file upload_to).
-PRIVATE_FOLDERS = frozenset({"documents"})
+# Wagtail stores documents under this folder (AbstractDocument.file upload_to),
+# served by Wagtail's view; the task board's photos under "tasks", served by
+# tasks.views.photos to the parties of the task only.
+PRIVATE_FOLDERS = frozenset({"documents", "tasks"})
 # Shown in the browser; anything else is offered as a download only.
 INLINE_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"}

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("calendar/", include("agenda.urls")),
+    path("tasks/", include("tasks.urls")),
     path("communities/", include("communities.urls")),
     path("help/", include("marketplace.urls")),
     path("messages/", include("messaging.urls")),

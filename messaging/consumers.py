@@ -1,10 +1,12 @@
 """The live socket at /ws/: push only.
 
 Browsers write over HTTP; the socket delivers events for the conversations its
-user may read (re-checked whenever memberships change) and carries two kinds of
-ephemeral frames from the browser, typing and presence, which are never stored.
-Conversation events reach the socket through the process's fan-out
-(messaging.fanout); events for its user through its own channel.
+user may read and the live topics (messaging.topics: a task board, say) the
+registered providers give them, both re-checked whenever memberships change, and
+carries two kinds of ephemeral frames from the browser, typing and presence,
+which are never stored. Conversation and topic events reach the socket through
+the process's fan-out (messaging.fanout); events for its user through its own
+channel.
 
 A socket belongs to the session it was opened with: a log-out closes that
 session's sockets only, a password change closes all of the account's (each
@@ -27,6 +29,7 @@ from accounts.sessions import session_signs_in, session_tag
 from . import closecodes, events
 from .fanout import fanout_for
 from .selectors import conversation_ids_for, quiet_conversation_ids
+from .topics import topics_for
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +48,12 @@ clock = time.monotonic  # a name of our own, so tests can hold the time still
 @database_sync_to_async
 def _subscriptions(
     user_id: int, *, notices_only: bool, session_key: str | None
-) -> tuple[set[int], set[int]] | int:
-    """The conversations the user may read now (none for a notices-only socket)
-    and those of them a sanction keeps them quiet in, or the code to close the
-    socket with: the account is gone or deactivated, or ``session_key`` (if
-    given) no longer signs the user in."""
+) -> tuple[set[int], set[int], set[str]] | int:
+    """The conversations the user may read now, those of them a sanction keeps
+    them quiet in and the live topics they may receive now (nothing for a
+    notices-only socket), or the code to close the socket with: the account is
+    gone or deactivated, or ``session_key`` (if given) no longer signs the user
+    in."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return CLOSE_DEACTIVATED
@@ -58,9 +62,9 @@ def _subscriptions(
         # closed the socket was lost: connecting again decides which.
         return CLOSE_RECONNECT
     if notices_only:
-        return set(), set()
+        return set(), set(), set()
     readable = conversation_ids_for(user)
-    return readable, quiet_conversation_ids(user_id, readable)
+    return readable, quiet_conversation_ids(user_id, readable), topics_for(user)
 
 
 def _session_holds(session_key: str, user) -> bool:
@@ -101,12 +105,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.session = session_tag(self.session_key) if self.session_key else None
         self.public = {"id": user.pk, "name": user.public_name}
         self.subscribed: set[int] = set()
+        self.topics: set[str] = set()
         self.quiet: set[int] = set()  # silenced there: no typing or presence
         self.frames: list[float] = []
         self.last_sent: dict[tuple[str, int], float] = {}
         self.fanout = fanout_for(self.channel_layer)
-        # Pages other than a conversation open "/ws/?only=notices": they show
-        # notices for one person and never subscribe to conversations.
+        # Pages other than a conversation or a live topic's open
+        # "/ws/?only=notices": they show notices for one person and never
+        # subscribe to conversations or topics.
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self.notices_only = query.get("only") == ["notices"]
         await self.channel_layer.group_add(
@@ -123,6 +129,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
         for conversation_id in getattr(self, "subscribed", set()):
             await self.fanout.leave(conversation_id, self)
+        for topic in getattr(self, "topics", set()):
+            await self.fanout.leave_topic(topic, self)
 
     async def _resubscribe(self, *, check_session: bool = True) -> None:
         allowed = await _subscriptions(
@@ -133,19 +141,26 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(allowed, int):
             await self._shut(allowed)
             return
-        allowed, self.quiet = allowed
-        # Conversation events come through the process's fan-out, which hands
-        # them only to the sockets that joined here after this check.
+        allowed, self.quiet, topics = allowed
+        # Conversation and topic events come through the process's fan-out,
+        # which hands them only to the sockets that joined here after this
+        # check. Leave first: nothing lost reaches the socket meanwhile.
         for conversation_id in self.subscribed - allowed:
             await self.fanout.leave(conversation_id, self)
+        for topic in self.topics - topics:
+            await self.fanout.leave_topic(topic, self)
         for conversation_id in allowed - self.subscribed:
             await self.fanout.join(conversation_id, self)
-        self.subscribed = allowed
+        for topic in topics - self.topics:
+            await self.fanout.join_topic(topic, self)
+        self.subscribed, self.topics = allowed, topics
+        # After every (re)subscription: the page catches up over HTTP on it.
         await self.send_json(
             {
                 "type": "subscriptions",
                 "user": self.public,
                 "conversations": sorted(allowed),
+                "topics": sorted(topics),
             }
         )
 
@@ -168,7 +183,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         the close is on its way, then close with ``code``."""
         for conversation_id in self.subscribed:
             await self.fanout.leave(conversation_id, self)
-        self.subscribed = set()
+        for topic in self.topics:
+            await self.fanout.leave_topic(topic, self)
+        self.subscribed, self.topics = set(), set()
         await self.channel_layer.group_discard(
             events.user_group(self.user_id), self.channel_name
         )

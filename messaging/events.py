@@ -3,7 +3,9 @@
 Generating an event (the payload and its audience) is kept apart from delivering
 it. Every event goes to an explicitly chosen group: ``conv.<id>`` reaches the
 sockets subscribed to one conversation (the consumer only subscribes sockets whose
-user may read it), ``user.<id>`` reaches one person's sockets. Events leave only
+user may read it), ``user.<id>`` reaches one person's sockets, and
+``topic.<name>`` the sockets of a live topic of an app above messaging (only
+those whose user a provider in messaging.topics gives it). Events leave only
 after the transaction commits; a failed send is logged and never undoes the write,
 because clients catch up over HTTP.
 """
@@ -30,6 +32,8 @@ from .text import (
     time_attr,
     times_shown,
 )
+from .topics import is_valid as is_valid_topic
+from .topics import topic_group
 
 logger = logging.getLogger(__name__)
 
@@ -170,9 +174,24 @@ def to_user(user_id: int, payload: dict) -> None:
     _after_commit(user_group(user_id), as_event(payload))
 
 
+def topic_send(topic: str, payload: dict) -> None:
+    """Send ``payload`` to the sockets of ``topic`` once the transaction commits.
+
+    Only sockets whose user a registered provider gives the topic receive it
+    (messaging.topics), so ``payload`` must hold only what every one of them may
+    read. The frame names its topic (``"topic"``) for the page. Like every event,
+    a failed send is logged and the write stands; a bad topic name is logged and
+    nothing is sent, rather than failing the write that announced it."""
+    if not is_valid_topic(topic):
+        logger.error("Not a live topic name: %r; the event was not sent", topic)
+        return
+    event = {**as_event({**payload, "topic": topic}), "topic": topic}
+    _after_commit(topic_group(topic), event)
+
+
 def subscriptions_changed(user_ids: Iterable[int]) -> None:
-    """These people may now see more or fewer conversations: their sockets
-    re-check at once, leaving groups they lost and joining new ones."""
+    """These people may now see more or fewer conversations or topics: their
+    sockets re-check at once, leaving groups they lost and joining new ones."""
     for user_id in set(user_ids):
         _after_commit(user_group(user_id), {"type": RESUBSCRIBE})
 

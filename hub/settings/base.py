@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "marketplace",
     "messaging",
     "agenda",
+    "tasks",
     "cms",
     # wagtail
     "wagtail.contrib.forms",
@@ -480,4 +481,16 @@ NABOLAG_AGENDA = {
     "MAX_SERIES_DAYS": 3 * 366,
     # Reminders go out this many hours before an occurrence starts.
     "REMINDER_HOURS": 24,
+}
+
+NABOLAG_TASKS = {
+    # Work reported done is accepted by itself after this many hours unless
+    # the association accepts or disputes it first.
+    "AUTO_ACCEPT_HOURS": 48,
+    # At most this many times are offered for a task at once.
+    "MAX_SLOTS": 3,
+    # Photos a completion report may carry.
+    "MAX_PHOTOS": 6,
+    # A series makes its tasks this many days ahead.
+    "HORIZON_DAYS": 120,
 }

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TasksConfig(AppConfig):
+    name = "tasks"
+    verbose_name = _("Task board")
+
+    def ready(self) -> None:
+        # The lower apps know nothing of tasks; the board registers itself
+        # with them here (DESIGN.md, "Layers").
+        from agenda.services import bookings
+        from agenda.signals import occurrences_changed
+        from messaging import topics
+
+        from . import hooks
+
+        occurrences_changed.connect(
+            hooks.occurrences_changed, dispatch_uid="tasks.follow_fixtures"
+        )
+        if hooks.booking_keeper not in bookings.BOOKING_KEEPERS:
+            bookings.BOOKING_KEEPERS.append(hooks.booking_keeper)
+        topics.register(hooks.board_topics)

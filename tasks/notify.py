@@ -1,0 +1,51 @@
+"""E-mail from the task board: the resident told how their report went, both
+sides told when a fixture moved its task. Enqueued after commit."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from accounts.models import User
+
+from .models import ProblemReport, Task
+
+logger = logging.getLogger(__name__)
+
+
+def _mail(user: User, template: str, **context) -> None:
+    if not user.email:
+        return
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {"user": user, "base_url": settings.WAGTAILADMIN_BASE_URL, **context}
+        subject = render_to_string(f"tasks/email/{template}_subject.txt", context)
+        body = render_to_string(f"tasks/email/{template}_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [user.email])
+
+
+@task()
+def report_outcome(report_id: int) -> None:
+    """Tell the resident what came of the problem they reported."""
+    report = (
+        ProblemReport.objects.select_related("reporter", "site", "task")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or report.reporter is None:
+        return
+    _mail(report.reporter, "report_outcome", report=report, task=report.task)
+    logger.info("problem report %s: reporter told (%s)", report_id, report.state)
+
+
+@task()
+def task_moved(task_id: int, user_ids: list[int], old_start: str) -> None:
+    """Tell both sides that a fixture moved and took its task with it."""
+    moved = Task.objects.select_related("site", "agreement").filter(pk=task_id).first()
+    if moved is None:
+        return
+    for user in User.objects.filter(pk__in=user_ids, is_active=True):
+        _mail(user, "task_moved", task=moved, old_start=old_start)
+    logger.info("task %s moved: %s told", task_id, len(user_ids))

@@ -1,0 +1,2 @@
+"""The task board's pages (tasks/urls.py): the boards, a task's page with its
+steps, an agreement's page, and the steps a board missed."""

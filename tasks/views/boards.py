@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from agenda.facility_selectors import week_start
+from agenda.facility_selectors import organised_communities, week_start
 from communities.models import Community
 
-from .. import selectors
+from .. import permissions, selectors
 from ..events import board_topic
 from ..models import Side
 
@@ -33,7 +33,15 @@ def board_index(request: HttpRequest) -> HttpResponse:
     boards = selectors.boards_of(request.user)
     if len(boards) == 1:
         return redirect("tasks:board", slug=boards[0].slug)
-    return render(request, "tasks/board_list.html", {"boards": boards})
+    # Where a first agreement starts: the associations and villages the
+    # viewer organises may invite a contractor.
+    inviters = [
+        c
+        for c in organised_communities(request.user)
+        if c.kind != Community.Kind.CONTRACTOR
+    ]
+    context = {"boards": boards, "inviters": inviters}
+    return render(request, "tasks/board_list.html", context)
 
 
 def _board_url(community: Community, key: str, day: date | None) -> str:
@@ -61,6 +69,9 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         home = week_start(today)
     if shown is None:
         raise Http404
+    can_invite = shown.side == Side.CLIENT and permissions._organiser_of(
+        request.user, community.pk
+    )
     context = {
         "board": shown,
         "community": community,
@@ -70,6 +81,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         "earlier": _board_url(community, key, starts - timedelta(days=step)),
         "later": _board_url(community, key, starts + timedelta(days=step)),
         "now_url": _board_url(community, key, None) if starts != home else "",
+        "can_invite": can_invite,
     }
     return render(request, template, context)
 

@@ -5,7 +5,8 @@ other side), the forms of the steps the viewer may take now and who did what
 when. Each step is a plain form post to its own address, carrying the
 ``version`` the page was read at: refused, the page comes again with the
 reason and what was typed; when someone else moved the task meanwhile
-(``TaskConflict``) it shows how the task stands now.
+(``TaskConflict``) it shows how the task stands now. Either side opens the
+task's conversation from it, and the contractor gives the task to a crew.
 """
 
 from django.contrib import messages
@@ -21,8 +22,9 @@ from hub.refusals import show_refusal
 from .. import selectors
 from ..errors import TaskConflict
 from ..forms import FORMS, StepForm
-from ..models import Task
-from ..services import lifecycle
+from ..manage_forms import CrewForm, refuse
+from ..models import Side, Task
+from ..services import lifecycle, work
 
 TEMPLATE = "tasks/task_detail.html"
 
@@ -42,12 +44,25 @@ def _form(name: str, detail: selectors.TaskDetail, *args) -> StepForm:
     return FORMS[name](*args, task=detail.task, **extra)
 
 
+def _crew_form(detail: selectors.TaskDetail, bound: CrewForm | None) -> CrewForm | None:
+    """The contractor's choice of crew, while the task is open."""
+    task = detail.task
+    if Side.CONTRACTOR not in detail.sides or not task.is_open:
+        return None
+    if bound is not None:
+        return bound
+    return CrewForm(
+        contractor_id=task.agreement.contractor_id, initial={"crew": task.crew_id}
+    )
+
+
 def _page(
     request: HttpRequest,
     detail: selectors.TaskDetail,
     *,
     bound: StepForm | None = None,
     typed: list[str] | None = None,
+    crew_form: CrewForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     forms = {name: _form(name, detail) for name in detail.may}
@@ -64,6 +79,7 @@ def _page(
         ],
         "typed": typed or [],
         "duration_minutes": int(task.duration.total_seconds() // 60),
+        "crew_form": _crew_form(detail, crew_form),
     }
     return render(request, TEMPLATE, context, status=status)
 
@@ -159,4 +175,51 @@ def task_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         show_refusal(request, exc, form=form if step in detail.may else None)
         return _page(request, detail, bound=form, status=exc.status)
     messages.success(request, _done(step, task))
+    return redirect(task)
+
+
+# --- the task's thread and its crew
+
+
+@login_required
+@require_POST
+def task_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the task's conversation (made on first use) for either side."""
+    detail = _detail_or_404(request, pk)
+    try:
+        thread = work.task_thread(actor=request.user, task=detail.task)
+    except ApplicationError as exc:
+        show_refusal(request, exc)
+        return _page(request, detail, status=exc.status)
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def task_crew(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contractor gives the task to one of its crews, or to none."""
+    detail = _detail_or_404(request, pk)
+    form = CrewForm(request.POST, contractor_id=detail.task.agreement.contractor_id)
+    if not form.is_valid():
+        if Side.CONTRACTOR not in detail.sides:
+            messages.error(request, _("Only the contractor can do this."))
+            return _page(request, detail, status=403)
+        return _page(request, detail, crew_form=form, status=400)
+    try:
+        task = work.task_assign_crew(
+            actor=request.user, task=detail.task, crew=form.cleaned_data["crew"]
+        )
+    except ApplicationError as exc:
+        if Side.CONTRACTOR in detail.sides:
+            refuse(form, exc)
+        else:
+            show_refusal(request, exc)
+        return _page(request, detail, crew_form=form, status=exc.status)
+    if task.crew is None:
+        messages.success(request, _("The task is no longer given to a crew."))
+    else:
+        messages.success(
+            request,
+            _("The task is given to %(crew)s.") % {"crew": task.crew.name},
+        )
     return redirect(task)

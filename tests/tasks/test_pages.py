@@ -225,8 +225,9 @@ def test_the_club_board_reads_in_a_fixed_number_of_queries(
     # The user and the header's three; the community; whether the viewer is
     # municipal staff (two permission queries); the viewer's membership; the
     # agreements (with both parties); the tasks (with site and crew) and
-    # their open slots; the newest step.
-    with django_assert_num_queries(12 + session_queries()):
+    # their open slots; the newest step; whether the viewer organises the
+    # club (the link to invite a contractor).
+    with django_assert_num_queries(13 + session_queries()):
         response = client.get(_board_url(club))
 
     assert response.status_code == 200
@@ -723,8 +724,9 @@ def test_the_agreement_page_reads_in_a_fixed_number_of_queries(
 
     # The user and the header's three; whether the viewer is municipal staff
     # (two); the agreement with its parties; its sites, people, pre-approved
-    # times, templates and series.
-    with django_assert_num_queries(12 + session_queries()):
+    # times, templates and series; which sides the viewer organises (two);
+    # the club's members to name as people who may act.
+    with django_assert_num_queries(15 + session_queries()):
         response = client.get(agreement.get_absolute_url())
 
     assert response.status_code == 200

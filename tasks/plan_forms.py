@@ -1,0 +1,257 @@
+"""Forms that plan an agreement's work: a recurring job, a series of its
+tasks at a site, a one-off task. They build the services' input; the
+services decide (``manage_forms.refuse`` puts a refusal beside its field).
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agenda import recurrence
+from agenda.facility_forms import NativeTimeInput, weekday_choices
+from agenda.models import Event, Facility
+from hub.widgets import NativeDateInput, NativeDateTimeInput
+
+from .manage_forms import SiteChoice
+from .models import Agreement, TaskSeries, WorkKind
+from .services.work import TaskFields
+
+
+def _kind_choices(agreement: Agreement) -> list[tuple[str, str]]:
+    return [(k, label) for k, label in WorkKind.choices if agreement.covers(k)]
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+class TemplateForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        error_messages={"required": _("Please give the job a title.")},
+    )
+    kind = forms.ChoiceField(label=_("Kind of work"))
+    checklist = forms.CharField(
+        label=_("Checklist (optional)"),
+        required=False,
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One thing to tick off per line."),
+    )
+    instructions = forms.CharField(
+        label=_("Instructions (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    duration = forms.IntegerField(
+        label=_("Time it takes (minutes)"),
+        min_value=10,
+        max_value=24 * 60,
+        initial=120,
+    )
+    blocks_site = forms.BooleanField(
+        label=_("The site cannot be used meanwhile"), required=False
+    )
+
+    def __init__(self, *args, agreement: Agreement, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _kind_choices(agreement)
+
+    def checklist_lines(self) -> list[str]:
+        return _lines(self.cleaned_data["checklist"])
+
+    def duration_delta(self) -> timedelta:
+        return timedelta(minutes=self.cleaned_data["duration"])
+
+
+class SeriesForm(forms.Form):
+    """A template's tasks at a site: every week on one weekday until a date,
+    or before or after the association's events there."""
+
+    SERVICE_FIELDS = {"starts_at": "first_day", "rrule": "until"}
+
+    mode = forms.ChoiceField(
+        label=_("How the tasks are planned"),
+        choices=TaskSeries.Mode.choices,
+        initial=TaskSeries.Mode.RULE,
+        widget=forms.RadioSelect,
+    )
+    first_day = forms.DateField(
+        label=_("First date"), required=False, widget=NativeDateInput()
+    )
+    first_time = forms.TimeField(
+        label=_("From (time of day)"),
+        required=False,
+        initial=time(7),
+        widget=NativeTimeInput(),
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Every week on"),
+        choices=weekday_choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    until = forms.DateField(
+        label=_("Until (last date)"), required=False, widget=NativeDateInput()
+    )
+    event = forms.ModelChoiceField(
+        label=_("Event (optional)"),
+        queryset=Event.objects.none(),
+        required=False,
+        empty_label=_("Every event of the association at the site"),
+    )
+    offset = forms.IntegerField(
+        label=_("Hours before or after the event"),
+        min_value=0,
+        max_value=14 * 24,
+        initial=0,
+    )
+    window = forms.IntegerField(
+        label=_("Days to do the work in"),
+        min_value=1,
+        max_value=31,
+        initial=2,
+        help_text=_(
+            "On a schedule: from each date on. Before an event: the days up to "
+            "it; after one: the days from it on."
+        ),
+    )
+
+    field_order = ["template", "site", "mode"]
+
+    def __init__(self, *args, agreement: Agreement, sites: list[Facility], **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = {str(t.pk): t for t in agreement.templates.all()}
+        self.fields["template"] = forms.TypedChoiceField(
+            label=_("Recurring job"),
+            choices=[(key, t.title) for key, t in templates.items()],
+            coerce=templates.get,
+            error_messages={"required": _("Please choose a recurring job.")},
+        )
+        self.fields["site"] = SiteChoice(label=_("Site"), sites=sites)
+        self.fields["event"].queryset = (
+            Event.objects.filter(
+                community_id=agreement.client_id,
+                facility__in=sites,
+                cancelled_at__isnull=True,
+            )
+            .select_related("facility")
+            .order_by("title", "pk")
+        )
+        self.fields["event"].label_from_instance = lambda e: (
+            f"{e.title} · {e.facility.name}"
+        )
+        self.order_fields(self.field_order)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") != TaskSeries.Mode.RULE:
+            return data
+        for name, message in (
+            ("first_day", _("Please give the first date.")),
+            ("first_time", _("Please give the time of day.")),
+            ("weekday", _("Please choose a weekday.")),
+            ("until", _("Please give the last date.")),
+        ):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, message)
+        first, until = data.get("first_day"), data.get("until")
+        if first and until and until < first:
+            self.add_error("until", _("The last date cannot come before the first."))
+        return data
+
+    @property
+    def by_rule(self) -> bool:
+        return self.cleaned_data["mode"] == TaskSeries.Mode.RULE
+
+    def starts_at(self) -> datetime | None:
+        if not self.by_rule:
+            return None
+        data = self.cleaned_data
+        return _at(data["first_day"], data["first_time"])
+
+    def rrule(self) -> str:
+        if not self.by_rule:
+            return ""
+        data = self.cleaned_data
+        rule = recurrence.Simple(
+            freq="WEEKLY",
+            weekdays=(recurrence.WEEKDAYS[data["weekday"]],),
+            until=data["until"],
+        )
+        return rule.to_rule(self.starts_at())
+
+    def offset_delta(self) -> timedelta:
+        return timedelta(hours=self.cleaned_data["offset"])
+
+    def window_delta(self) -> timedelta:
+        return timedelta(days=self.cleaned_data["window"])
+
+
+def _at(day: date, moment: time) -> datetime:
+    return datetime.combine(day, moment, tzinfo=recurrence.zone())
+
+
+class TaskForm(forms.Form):
+    """A one-off task: what, where, the time it may be done in."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        error_messages={"required": _("Please give the task a title.")},
+    )
+    kind = forms.ChoiceField(label=_("Kind of work"))
+    window_from = forms.DateTimeField(
+        label=_("To be done from"), widget=NativeDateTimeInput()
+    )
+    window_until = forms.DateTimeField(
+        label=_("No later than"), widget=NativeDateTimeInput()
+    )
+    duration = forms.IntegerField(
+        label=_("Time it takes (minutes)"),
+        min_value=10,
+        max_value=24 * 60,
+        initial=120,
+    )
+    instructions = forms.CharField(
+        label=_("Instructions (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    checklist = forms.CharField(
+        label=_("Checklist (optional)"),
+        required=False,
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One thing to tick off per line."),
+    )
+    blocks_site = forms.BooleanField(
+        label=_("The site cannot be used meanwhile"), required=False
+    )
+
+    field_order = ["title", "kind", "site"]
+
+    def __init__(self, *args, agreement: Agreement, sites: list[Facility], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _kind_choices(agreement)
+        self.fields["site"] = SiteChoice(label=_("Site"), sites=sites)
+        self.order_fields(self.field_order)
+
+    def task_fields(self) -> TaskFields:
+        data = self.cleaned_data
+        return TaskFields(
+            title=data["title"],
+            kind=data["kind"],
+            site=data["site"],
+            window_from=data["window_from"],
+            window_until=data["window_until"],
+            duration=timedelta(minutes=data["duration"]),
+            instructions=data["instructions"],
+            checklist=tuple(_lines(data["checklist"])),
+            blocks_site=data["blocks_site"],
+        )

@@ -13,7 +13,7 @@ down stops getting the members-only events.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -40,7 +40,7 @@ REFRESH = timedelta(hours=1)
 PRODID = "-//Nabolag//Agenda//EN"
 
 
-def _absolute(path: str) -> str:
+def absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
@@ -69,7 +69,7 @@ def _when(moment: datetime) -> datetime:
     return there
 
 
-class _Writer:
+class Writer:
     """Builds one calendar; ``stamp`` (DTSTAMP) is when it was written."""
 
     def __init__(self, name: str) -> None:
@@ -90,7 +90,7 @@ class _Writer:
         self.calendar.add_missing_timezones()
         return self.calendar
 
-    def _component(
+    def component(
         self, uid: str, starts_at: datetime, ends_at: datetime, *, local=False
     ):
         component = icalendar.Event()
@@ -108,28 +108,32 @@ class _Writer:
         component.add("summary", event.title)
         text = "\n\n".join(p for p in (note, event.description.strip(), url) if p)
         component.add("description", text)
-        location = _location(event.place, event.facility)
-        if location:
-            component.add("location", location)
-        facility = event.facility
-        if facility is not None and None not in (facility.latitude, facility.longitude):
-            component.add("geo", (facility.latitude, facility.longitude))
+        self.where(component, event.place, event.facility)
         categories = [str(event.get_category_display())]
         if event.audience != "everyone":
             categories.append(str(event.get_audience_display()))
         component.add("categories", categories)
-        component.add("organizer", self._organizer(event.community))
+        component.add("organizer", self.organizer(event.community))
         component.add("url", url)
         component.add("class", "PUBLIC" if event.is_public else "PRIVATE")
 
-    def _organizer(self, community: Community | None) -> icalendar.vCalAddress:
+    def where(self, component, place: str, facility: Facility | None) -> None:
+        """LOCATION from ``place`` and the facility's name and address, and GEO
+        where the facility has coordinates."""
+        location = _location(place, facility)
+        if location:
+            component.add("location", location)
+        if facility is not None and None not in (facility.latitude, facility.longitude):
+            component.add("geo", (facility.latitude, facility.longitude))
+
+    def organizer(self, community: Community | None) -> icalendar.vCalAddress:
         # The community, by its page: never a person's e-mail address.
         if community is None:
-            address = icalendar.vCalAddress(_absolute("/"))
+            address = icalendar.vCalAddress(absolute("/"))
             address.params["CN"] = settings.WAGTAIL_SITE_NAME
             return address
         address = icalendar.vCalAddress(
-            _absolute(reverse("communities:detail", args=[community.slug]))
+            absolute(reverse("communities:detail", args=[community.slug]))
         )
         address.params["CN"] = community.name
         return address
@@ -147,8 +151,8 @@ class _Writer:
         # The rule repeats DTSTART's local time of day, so that is local even
         # where _when would write UTC; the end is the site's own sum.
         first = recurrence.local(event.starts_at)
-        master = self._component(uid, first, first + event.duration, local=True)
-        self._describe(master, event, url=_absolute(event.get_absolute_url()))
+        master = self.component(uid, first, first + event.duration, local=True)
+        self._describe(master, event, url=absolute(event.get_absolute_url()))
         master.add("rrule", icalendar.vRecur.from_ical(event.rrule))
         left_out = [
             _when(o.original_start)
@@ -174,7 +178,7 @@ class _Writer:
     def _date(
         self, uid: str, event: Event, o: Occurrence, *, recurrence_id: bool
     ) -> None:
-        component = self._component(uid, o.starts_at, o.ends_at)
+        component = self.component(uid, o.starts_at, o.ends_at)
         if recurrence_id:
             component.add("recurrence-id", _when(o.original_start))
         cancelled = o.state == Occurrence.State.CANCELLED or event.is_cancelled
@@ -185,7 +189,7 @@ class _Writer:
             note = _("Moved.")
         if o.note:
             note = f"{note} {o.note}".strip()
-        self._describe(component, event, url=_absolute(o.get_absolute_url()), note=note)
+        self._describe(component, event, url=absolute(o.get_absolute_url()), note=note)
         component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         self.calendar.add_component(component)
 
@@ -205,9 +209,9 @@ class _Writer:
         for start in starts:
             if start.time() == first.time() or start in changed:
                 continue
-            component = self._component(uid, start, start + event.duration)
+            component = self.component(uid, start, start + event.duration)
             component.add("recurrence-id", _when(start))
-            self._describe(component, event, url=_absolute(event.get_absolute_url()))
+            self._describe(component, event, url=absolute(event.get_absolute_url()))
             status = "CANCELLED" if event.is_cancelled else "CONFIRMED"
             component.add("status", status)
             self.calendar.add_component(component)
@@ -218,7 +222,7 @@ class _Writer:
         """One date a person answered going or maybe to, on its own."""
         o = signup.occurrence
         event = o.event
-        component = self._component(
+        component = self.component(
             f"{event.uid}-{o.pk}@{self.domain}", o.starts_at, o.ends_at
         )
         if o.is_cancelled:
@@ -231,7 +235,7 @@ class _Writer:
             status, note = "CONFIRMED", ""
         if o.note:
             note = f"{note} {o.note}".strip()
-        self._describe(component, event, url=_absolute(o.get_absolute_url()), note=note)
+        self._describe(component, event, url=absolute(o.get_absolute_url()), note=note)
         component.add("status", status)
         self.calendar.add_component(component)
 
@@ -239,16 +243,16 @@ class _Writer:
 
     def booking(self, booking: Booking) -> None:
         facility = booking.facility
-        component = self._component(
+        component = self.component(
             f"booking-{booking.pk}@{self.domain}", booking.starts_at, booking.ends_at
         )
         component.add("sequence", 0)
         component.add("summary", booking.title)
-        url = _absolute(reverse("agenda:facility", args=[facility.slug]))
+        url = absolute(reverse("agenda:facility", args=[facility.slug]))
         note = _("Awaiting approval.") if booking.state == Booking.State.PENDING else ""
         component.add("description", "\n\n".join(p for p in (note, url) if p))
         component.add("location", _location("", facility))
-        component.add("organizer", self._organizer(booking.community))
+        component.add("organizer", self.organizer(booking.community))
         component.add("url", url)
         component.add("class", "PUBLIC" if booking.is_public else "PRIVATE")
         pending = booking.state == Booking.State.PENDING
@@ -256,7 +260,13 @@ class _Writer:
         self.calendar.add_component(component)
 
 
-def _name(subject: str) -> str:
+# What the apps above agenda add to a person's calendar: each is called with the
+# writer and the person and adds its components (the task board registers its
+# tasks in TasksConfig.ready; agenda never imports it: DESIGN.md, "Layers").
+PERSON_FEED_PARTS: list[Callable[[Writer, User], None]] = []
+
+
+def calendar_name(subject: str) -> str:
     return _("%(name)s · %(site)s") % {
         "name": subject,
         "site": settings.WAGTAIL_SITE_NAME,
@@ -264,7 +274,7 @@ def _name(subject: str) -> str:
 
 
 def _write(name: str, events: Iterable[Event], bookings: Iterable[Booking]):
-    writer = _Writer(name)
+    writer = Writer(name)
     for event in events:
         writer.event(event)
     for booking in bookings:
@@ -276,7 +286,7 @@ def community_calendar(*, community: Community, viewer: AnyUser) -> icalendar.Ca
     """The portal's calendar as ``viewer`` may see it: its events and the
     bookings made for it without an event."""
     return _write(
-        _name(community.name),
+        calendar_name(community.name),
         reads.community_events(community=community, viewer=viewer),
         reads.community_bookings(community=community, viewer=viewer),
     )
@@ -286,7 +296,7 @@ def facility_calendar(*, facility: Facility, viewer: AnyUser) -> icalendar.Calen
     """Everything at ``facility``: its events ``viewer`` may see, and its
     bookings (facility_bookings)."""
     return _write(
-        _name(facility.name),
+        calendar_name(facility.name),
         reads.facility_events(facility=facility, viewer=viewer),
         reads.facility_bookings(facility=facility, viewer=viewer),
     )
@@ -295,15 +305,15 @@ def facility_calendar(*, facility: Facility, viewer: AnyUser) -> icalendar.Calen
 def person_calendar(*, user: User) -> icalendar.Calendar:
     """A person's own calendar: each date they answered going or maybe to, as a
     VEVENT of its own (UID ``<event uid>-<occurrence id>``: they may have
-    answered only some dates of a series), and the bookings they asked for.
-
-    The task board joins here later: its tasks become VEVENTs (or VTODOs) of
-    this same calendar, added by one more read in this function."""
-    writer = _Writer(_name(_("My calendar")))
+    answered only some dates of a series), the bookings they asked for, and
+    what the apps above add (``PERSON_FEED_PARTS``: the task board's work)."""
+    writer = Writer(calendar_name(_("My calendar")))
     for signup in reads.person_signups(user=user):
         writer.signup(signup)
     for booking in reads.person_bookings(user=user):
         writer.booking(booking)
+    for add_part in PERSON_FEED_PARTS:
+        add_part(writer, user)
     return writer.finish()
 
 

@@ -46,6 +46,8 @@ VILLAGES = 5
 ASSOCIATIONS = 40
 FACILITIES = 20
 WEEKS = 50
+# The tables whose planner statistics the seeding changes.
+TABLES = ("agenda_event", "agenda_occurrence", "agenda_booking")
 WARM_UP = 3
 
 
@@ -170,19 +172,7 @@ def _seed(target: int, first_series: int, places, start) -> int:
     return n
 
 
-def _analyze() -> None:
-    support.analyze(("agenda_event", "agenda_occurrence", "agenda_booking"))
-
-
 # --- measuring -------------------------------------------------------------------
-
-
-def _ms(fn, runs: int) -> list[float]:
-    return support.timings_ms(fn, runs, warm_up=WARM_UP)
-
-
-def _p95(values: list[float]) -> float:
-    return support.p95(values)
 
 
 def _clash(places, start, runs: int) -> dict:
@@ -205,7 +195,9 @@ def _clash(places, start, runs: int) -> dict:
     )
     starts = recurrence.expand(first, "FREQ=WEEKLY;COUNT=30")
     found = clashes.check(candidate, starts)
-    timings = _ms(lambda: clashes.check(candidate, starts), runs)
+    timings = support.timings_ms(
+        lambda: clashes.check(candidate, starts), runs, warm_up=WARM_UP
+    )
     windows = " OR ".join("(o.starts_at < %s AND o.ends_at > %s)" for _ in starts)
     near = timedelta(hours=2)
     params = []
@@ -237,14 +229,14 @@ def _clash(places, start, runs: int) -> dict:
             cursor.execute(sql, args)
             cursor.fetchall()
 
-    floor_timings = _ms(floor, runs)
+    floor_timings = support.timings_ms(floor, runs, warm_up=WARM_UP)
     return {
         "clash_dates": len(starts),
         "clashes_found": len(found),
         "clash_p50_ms": round(statistics.median(timings), 2),
-        "clash_p95_ms": round(_p95(timings), 2),
+        "clash_p95_ms": round(support.p95(timings), 2),
         "clash_floor_p50_ms": round(statistics.median(floor_timings), 2),
-        "clash_floor_p95_ms": round(_p95(floor_timings), 2),
+        "clash_floor_p95_ms": round(support.p95(floor_timings), 2),
     }
 
 
@@ -271,7 +263,9 @@ def _feed(places, runs: int) -> dict:
         sys.exit(f"{path}: status {response.status_code}")
     size = len(response.content)
     events = Event.objects.filter(community=community).count()
-    timings = _ms(lambda: client.get(path), max(5, runs // 5))
+    timings = support.timings_ms(
+        lambda: client.get(path), max(5, runs // 5), warm_up=WARM_UP
+    )
 
     def floor():
         with connection.cursor() as cursor:
@@ -295,7 +289,7 @@ def _feed(places, runs: int) -> dict:
             lines.append("END:VCALENDAR")
             "\r\n".join(lines).encode()
 
-    floor_timings = _ms(floor, max(5, runs // 5))
+    floor_timings = support.timings_ms(floor, max(5, runs // 5), warm_up=WARM_UP)
     return {
         "feed_events": events,
         "feed_bytes": size,
@@ -322,7 +316,9 @@ def _month(start, runs: int) -> tuple[int, float, float, int]:
     queries = len(captured)
     if response.status_code != 200:
         sys.exit(f"{path}: status {response.status_code}")
-    timings = _ms(lambda: client.get(path), max(5, runs // 5))
+    timings = support.timings_ms(
+        lambda: client.get(path), max(5, runs // 5), warm_up=WARM_UP
+    )
     first = month.replace(day=1, hour=0, minute=0)
     last = (first + timedelta(days=32)).replace(day=1)
     count = [0]
@@ -339,7 +335,9 @@ def _month(start, runs: int) -> tuple[int, float, float, int]:
             )
             count[0] = len(cursor.fetchall())
 
-    floor_ms = statistics.median(_ms(floor, max(5, runs // 5)))
+    floor_ms = statistics.median(
+        support.timings_ms(floor, max(5, runs // 5), warm_up=WARM_UP)
+    )
     return queries, statistics.median(timings), floor_ms, count[0]
 
 
@@ -356,10 +354,10 @@ def run(occurrences: int, runs: int) -> dict:
     began = time.perf_counter()
     places = _places()
     n = _seed(occurrences // 10, 0, places, start)
-    _analyze()
+    support.analyze(TABLES)
     small = _month(start, runs)
     _seed(occurrences, n, places, start)
-    _analyze()
+    support.analyze(TABLES)
     seeded = time.perf_counter() - began
     large = _month(start, runs)
     figures = {

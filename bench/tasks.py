@@ -68,6 +68,8 @@ SLUG = "bench-tasks-"
 SEASON_BEHIND = 56  # days of the season already past
 SEASON_DAYS = 182
 WEEK_SHARE = 10  # one task in this many falls in the coming seven days
+# The tables whose planner statistics the seeding changes.
+TABLES = ("tasks_task", "tasks_taskslot", "tasks_taskstep")
 WARM_UP = 3
 LIVE_SLUG = "bench-tasks-live-"
 LIVE_TASKS = 20
@@ -260,19 +262,7 @@ def _seed_clubs(firm, organiser, crews, first: int, count: int, per_club: int):
     return len(tasks)
 
 
-def _analyze() -> None:
-    support.analyze(("tasks_task", "tasks_taskslot", "tasks_taskstep"))
-
-
 # --- the board -------------------------------------------------------------------
-
-
-def _ms(fn, runs: int) -> list[float]:
-    return support.timings_ms(fn, runs, warm_up=WARM_UP)
-
-
-def _p95(values: list[float]) -> float:
-    return support.p95(values)
 
 
 FLOOR_SQL = """
@@ -311,7 +301,7 @@ def _board(firm, organiser, runs: int) -> dict:
     queries = len(captured)
     if response.status_code != 200:
         sys.exit(f"{path}: status {response.status_code}")
-    timings = _ms(lambda: client.get(path), runs)
+    timings = support.timings_ms(lambda: client.get(path), runs, warm_up=WARM_UP)
     shown = selectors.contractor_board(organiser, firm, day=today).task_count
     first, after = _at(today, 0), _at(today + timedelta(days=7), 0)
     args = [firm.pk, first, after, after, first]
@@ -322,7 +312,7 @@ def _board(firm, organiser, runs: int) -> dict:
             cursor.execute(FLOOR_SQL, args)
             rows[0] = len(cursor.fetchall())
 
-    floor_timings = _ms(floor, runs)
+    floor_timings = support.timings_ms(floor, runs, warm_up=WARM_UP)
     if rows[0] != shown:
         sys.exit(f"the floor read {rows[0]} tasks, the board shows {shown}")
     return {
@@ -330,9 +320,9 @@ def _board(firm, organiser, runs: int) -> dict:
         "tasks_shown": shown,
         "bytes": len(response.content),
         "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(_p95(timings), 2),
+        "p95_ms": round(support.p95(timings), 2),
         "floor_p50_ms": round(statistics.median(floor_timings), 2),
-        "floor_p95_ms": round(_p95(floor_timings), 2),
+        "floor_p95_ms": round(support.p95(floor_timings), 2),
     }
 
 
@@ -347,10 +337,10 @@ def run_board(clubs: int, tasks: int, runs: int) -> dict:
     began = time.perf_counter()
     firm, organiser, crews = _contractor()
     seeded = _seed_clubs(firm, organiser, crews, 0, tenth, per_club)
-    _analyze()
+    support.analyze(TABLES)
     small = _board(firm, organiser, runs)
     seeded += _seed_clubs(firm, organiser, crews, tenth, clubs - tenth, per_club)
-    _analyze()
+    support.analyze(TABLES)
     seconds = time.perf_counter() - began
     large = _board(firm, organiser, runs)
     figures = {

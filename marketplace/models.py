@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from hub.images import CARD_SIZE
 from hub.models import TimeStampedModel
-
-from .images import CARD_SIZE
 
 LAT = [MinValueValidator(-90), MaxValueValidator(90)]
 LON = [MinValueValidator(-180), MaxValueValidator(180)]
@@ -187,7 +186,7 @@ class ListingPhoto(TimeStampedModel):
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    # The photo cropped to a card's 16:9 at CARD_SIZE (marketplace.images): what
+    # The photo cropped to a card's 16:9 at CARD_SIZE (hub.images): what
     # lists show, a tenth of the photo's bytes on a phone.
     card = models.ImageField(
         _("photo on a card"), upload_to=_card_path, blank=True, editable=False

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from . import permissions
+from . import selectors
 from .models import Task
 from .services import lifecycle
 
@@ -101,14 +101,8 @@ class CompleteIn(Schema):
     version: int | None = None
 
 
-def _visible(request: HttpRequest):
-    return Task.objects.filter(
-        permissions.visible_agreements_q(request.user, "agreement__")
-    ).select_related("agreement__client", "agreement__contractor", "site", "crew")
-
-
 def _task(request: HttpRequest, pk: int) -> Task:
-    return get_object_or_404(_visible(request), pk=pk)
+    return get_object_or_404(selectors.tasks_visible(request.user), pk=pk)
 
 
 def _out(task: Task) -> dict:
@@ -187,7 +181,7 @@ def list_tasks(
     """The tasks of every agreement you may see, by when they are due. Filter
     by ``state``, by a due date between ``since`` and ``until``, or with
     ``open_only`` to those not yet ended."""
-    rows = _visible(request).order_by("window_until", "pk")
+    rows = selectors.tasks_visible(request.user).order_by("window_until", "pk")
     if state:
         rows = rows.filter(state=state)
     if open_only:

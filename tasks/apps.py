@@ -9,10 +9,12 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         # The lower apps know nothing of tasks; the board registers itself
         # with them here (DESIGN.md, "Layers").
+        from agenda import facility_links, feeds
         from agenda.services import bookings
         from agenda.signals import occurrences_changed
         from messaging import topics
 
+        from . import feeds as task_feeds
         from . import hooks
 
         occurrences_changed.connect(
@@ -20,4 +22,8 @@ class TasksConfig(AppConfig):
         )
         if hooks.booking_keeper not in bookings.BOOKING_KEEPERS:
             bookings.BOOKING_KEEPERS.append(hooks.booking_keeper)
+        if hooks.facility_links not in facility_links.FACILITY_LINKS:
+            facility_links.FACILITY_LINKS.append(hooks.facility_links)
         topics.register(hooks.board_topics)
+        if task_feeds.person_tasks not in feeds.PERSON_FEED_PARTS:
+            feeds.PERSON_FEED_PARTS.append(task_feeds.person_tasks)

@@ -1,12 +1,15 @@
 """What the task board registers with the apps below it at start-up."""
 
-from django.db.models import Q
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, Value
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from agenda.models import Booking
+from agenda.models import Booking, Facility
 from communities.models import Membership
 
-from .events import board_topic
+from .events import agreement_topic, board_topic
 from .models import Agreement, Task
 
 
@@ -27,17 +30,62 @@ def booking_keeper(booking: Booking) -> str | None:
     return None
 
 
-def board_topics(user) -> set[str]:
-    """The boards a socket of ``user`` hears: those of the communities they
-    are an active member of that are party to a live agreement (one query)."""
-    live = [Agreement.State.ACTIVE, Agreement.State.INVITED]
-    ids = (
-        Membership.objects.filter(user=user, state=Membership.State.ACTIVE)
-        .filter(
-            Q(community__agreements_as_client__state__in=live)
-            | Q(community__agreements_as_contractor__state__in=live)
-        )
-        .values_list("community_id", flat=True)
-        .distinct()
+def facility_links(facility: Facility, user) -> list[tuple[str, str]]:
+    """The facility page's link to the form to report a problem at the site;
+    a visitor is offered the log-in first (the form needs it). No query."""
+    url = reverse("tasks:report", args=[facility.slug])
+    if user.is_authenticated:
+        return [(_("Report a problem here"), url)]
+    login = reverse("account_login")
+    return [(_("Log in to report a problem"), f"{login}?{urlencode({'next': url})}")]
+
+
+def _staff(user) -> Exists | Value:
+    """Whether ``user`` is municipal staff, as a column (the test of
+    ``communities.selectors.is_municipal_staff``, asked inside the query
+    instead of loading the user's permissions on every resubscribe)."""
+    if user.is_superuser:
+        return Value(True)
+    return Exists(
+        Permission.objects.filter(
+            codename="manage_all", content_type__app_label="communities"
+        ).filter(Q(user=user) | Q(group__user=user))
     )
-    return {board_topic(i) for i in ids}
+
+
+def board_topics(user) -> set[str]:
+    """The live topics a socket of ``user`` hears, in one query over the live
+    agreements (invited or in force) the user has a part in: the board of each
+    party the user is an active member of (everyone an agreement names is a
+    member of its side), and the agreement itself where the user is municipal
+    staff and both parties share it."""
+    live = [Agreement.State.ACTIVE, Agreement.State.INVITED]
+    mine = Membership.objects.filter(user=user, state=Membership.State.ACTIVE)
+    communities = mine.values("community_id")
+    rows = (
+        Agreement.objects.annotate(
+            staff=_staff(user),
+            client_member=Exists(mine.filter(community_id=OuterRef("client_id"))),
+            contractor_member=Exists(
+                mine.filter(community_id=OuterRef("contractor_id"))
+            ),
+        )
+        .filter(
+            Q(client_id__in=communities)
+            | Q(contractor_id__in=communities)
+            | Q(staff=True, shared_by_client=True, shared_by_contractor=True),
+            state__in=live,
+        )
+        .values_list(
+            "pk", "client_id", "contractor_id", "client_member", "contractor_member"
+        )
+    )
+    topics: set[str] = set()
+    for pk, client, contractor, in_client, in_contractor in rows:
+        if in_client:
+            topics.add(board_topic(client))
+        if in_contractor:
+            topics.add(board_topic(contractor))
+        if not (in_client or in_contractor):
+            topics.add(agreement_topic(pk))
+    return topics

@@ -211,7 +211,9 @@ class WindowForm(forms.Form):
 # --- a task's crew, a resident's report
 
 
-class _CrewChoice(forms.ModelChoiceField):
+class CrewChoice(forms.ModelChoiceField):
+    """One of a contractor's crews, by its name."""
+
     def label_from_instance(self, obj: Crew) -> str:
         return obj.name
 
@@ -219,7 +221,7 @@ class _CrewChoice(forms.ModelChoiceField):
 class CrewForm(forms.Form):
     prefix = "crew"
 
-    crew = _CrewChoice(
+    crew = CrewChoice(
         label=_("Crew"),
         queryset=Crew.objects.none(),
         required=False,

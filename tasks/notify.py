@@ -1,16 +1,19 @@
-"""E-mail from the task board: the resident told how their report went, both
-sides told when a fixture moved its task. Enqueued after commit."""
+"""E-mail from the task board: the resident told how their report went, the
+site's owner told of a report nobody covers, both sides told when a fixture
+moved its task. Enqueued after commit."""
 
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
 from accounts.models import User
 
+from . import report_selectors
 from .models import ProblemReport, Task
 
 logger = logging.getLogger(__name__)
@@ -36,8 +39,33 @@ def report_outcome(report_id: int) -> None:
     )
     if report is None or report.reporter is None:
         return
-    _mail(report.reporter, "report_outcome", report=report, task=report.task)
+    # An answer from the site's owner has no task behind it.
+    task = getattr(report, "task", None)
+    url = reverse("tasks:report_detail", args=[report.pk])
+    _mail(report.reporter, "report_outcome", report=report, task=task, url=url)
     logger.info("problem report %s: reporter told (%s)", report_id, report.state)
+
+
+@task()
+def report_waiting(report_id: int) -> None:
+    """Tell those who look after a site of a report there that no agreement
+    in force covers (its reporter, if one of them, excepted)."""
+    report = (
+        ProblemReport.objects.select_related("site__owner")
+        .filter(pk=report_id, state=ProblemReport.State.OPEN)
+        .first()
+    )
+    if report is None:
+        return
+    url = reverse("tasks:site_report", args=[report.pk])
+    told = [
+        user
+        for user in report_selectors.site_keepers(report.site)
+        if user.pk != report.reporter_id
+    ]
+    for user in told:
+        _mail(user, "report_waiting", report=report, url=url)
+    logger.info("problem report %s waiting: %s told", report_id, len(told))
 
 
 @task()

@@ -2,11 +2,13 @@
 by these; selectors and templates offer by them.
 
 - **Acting** for a side: the active organisers of that side's community and
-  the people the agreement names for that side (``AgreementActor``).
-- **Seeing**: whoever may act, and the active members of either community
-  (a contractor's staff see the agreements of their own firm, never another
-  firm's). Municipal staff see an agreement only once both parties share it
-  with the municipality; they never act on it.
+  the people the agreement names for that side (``AgreementActor``) while
+  they are still active members of it: someone who leaves the firm stops
+  acting for it, named or not.
+- **Seeing**: the active members of either community (a contractor's staff
+  see the agreements of their own firm, never another firm's), which takes
+  in everyone who may act. Municipal staff see an agreement only once both
+  parties share it with the municipality; they never act on it.
 """
 
 from django.db.models import Q
@@ -17,7 +19,7 @@ from communities.selectors import AnyUser, is_municipal_staff
 from .models import Agreement, AgreementActor, Side, Task
 
 
-def _organiser_of(user: AnyUser, community_id: int) -> bool:
+def organiser_of(user: AnyUser, community_id: int) -> bool:
     return Membership.objects.filter(
         user=user,
         community_id=community_id,
@@ -31,21 +33,27 @@ def sides_of(user: AnyUser, agreement: Agreement) -> set[str]:
     one person runs both communities)."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    sides = set(
+    named = set(
         AgreementActor.objects.filter(agreement=agreement, user=user).values_list(
             "side", flat=True
         )
     )
-    rows = Membership.objects.filter(
-        user=user,
-        community_id__in=[agreement.client_id, agreement.contractor_id],
-        state=Membership.State.ACTIVE,
-        role=Membership.Role.ORGANISER,
-    ).values_list("community_id", flat=True)
-    for community_id in rows:
-        sides.add(
-            Side.CLIENT if community_id == agreement.client_id else Side.CONTRACTOR
-        )
+    roles = dict(
+        Membership.objects.filter(
+            user=user,
+            community_id__in=[agreement.client_id, agreement.contractor_id],
+            state=Membership.State.ACTIVE,
+        ).values_list("community_id", "role")
+    )
+    sides = set()
+    for side, community_id in (
+        (Side.CLIENT, agreement.client_id),
+        (Side.CONTRACTOR, agreement.contractor_id),
+    ):
+        if community_id in roles and (
+            side in named or roles[community_id] == Membership.Role.ORGANISER
+        ):
+            sides.add(side)
     return sides
 
 
@@ -70,7 +78,7 @@ def can_manage_agreement(user: AnyUser, agreement: Agreement, side: str) -> bool
     community_id = (
         agreement.client_id if side == Side.CLIENT else agreement.contractor_id
     )
-    return _organiser_of(user, community_id)
+    return organiser_of(user, community_id)
 
 
 def visible_agreements_q(user: AnyUser, prefix: str = "") -> Q:
@@ -80,16 +88,8 @@ def visible_agreements_q(user: AnyUser, prefix: str = "") -> Q:
         return Q(pk__in=[])
     mine = Membership.objects.filter(user=user, state=Membership.State.ACTIVE)
     community_ids = mine.values("community_id")
-    seen = (
-        Q(**{f"{prefix}client_id__in": community_ids})
-        | Q(**{f"{prefix}contractor_id__in": community_ids})
-        | Q(
-            **{
-                f"{prefix}pk__in": AgreementActor.objects.filter(user=user).values(
-                    "agreement_id"
-                )
-            }
-        )
+    seen = Q(**{f"{prefix}client_id__in": community_ids}) | Q(
+        **{f"{prefix}contractor_id__in": community_ids}
     )
     if is_municipal_staff(user):
         seen |= Q(

@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda import recurrence
 from agenda.facility_forms import NativeTimeInput, weekday_choices
-from agenda.models import Event, Facility
+from agenda.models import Category, Event, Facility
 from hub.widgets import NativeDateInput, NativeDateTimeInput
 
-from .manage_forms import SiteChoice
-from .models import Agreement, TaskSeries, WorkKind
+from .manage_forms import CrewChoice, SiteChoice
+from .models import Agreement, Crew, TaskSeries, TaskTemplate, WorkKind
 from .services.work import TaskFields
 
 
@@ -60,6 +60,17 @@ class TemplateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _kind_choices(agreement)
 
+    @classmethod
+    def initial_of(cls, template: TaskTemplate) -> dict:
+        return {
+            "title": template.title,
+            "kind": template.kind,
+            "checklist": "\n".join(template.checklist),
+            "instructions": template.instructions,
+            "duration": int(template.duration.total_seconds() // 60),
+            "blocks_site": template.blocks_site,
+        }
+
     def checklist_lines(self) -> list[str]:
         return _lines(self.cleaned_data["checklist"])
 
@@ -69,7 +80,8 @@ class TemplateForm(forms.Form):
 
 class SeriesForm(forms.Form):
     """A template's tasks at a site: every week on one weekday until a date,
-    or before or after the association's events there."""
+    or before or after the association's events there (one event's, or those
+    of a category); given to one of the contractor's crews or to none."""
 
     SERVICE_FIELDS = {"starts_at": "first_day", "rrule": "until"}
 
@@ -104,6 +116,15 @@ class SeriesForm(forms.Form):
         required=False,
         empty_label=_("Every event of the association at the site"),
     )
+    event_category = forms.ChoiceField(
+        label=_("Category of events (optional)"),
+        choices=[("", _("Every category")), *Category.choices],
+        required=False,
+        help_text=_("When no one event is chosen: only events of this category."),
+        error_messages={
+            "invalid_choice": _("Please choose one of the calendar's categories.")
+        },
+    )
     offset = forms.IntegerField(
         label=_("Hours before or after the event"),
         min_value=0,
@@ -121,10 +142,24 @@ class SeriesForm(forms.Form):
         ),
     )
 
+    crew = CrewChoice(
+        label=_("Crew (optional)"),
+        queryset=Crew.objects.none(),
+        required=False,
+        empty_label=_("No crew"),
+        help_text=_("The contractor's crew its tasks are given to."),
+        error_messages={
+            "invalid_choice": _("Please choose one of the contractor's crews.")
+        },
+    )
+
     field_order = ["template", "site", "mode"]
 
     def __init__(self, *args, agreement: Agreement, sites: list[Facility], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["crew"].queryset = Crew.objects.filter(
+            contractor_id=agreement.contractor_id
+        )
         templates = {str(t.pk): t for t in agreement.templates.all()}
         self.fields["template"] = forms.TypedChoiceField(
             label=_("Recurring job"),
@@ -164,6 +199,38 @@ class SeriesForm(forms.Form):
             self.add_error("until", _("The last date cannot come before the first."))
         return data
 
+    @classmethod
+    def initial_of(cls, series: TaskSeries) -> dict:
+        """The form's fields for a stored series; a rule on several weekdays
+        shows its first (the form plans one a week)."""
+        initial = {
+            "template": str(series.template_id),
+            "site": str(series.site_id),
+            "mode": series.mode,
+            "event": series.event_id,
+            "event_category": series.event_category,
+            "offset": int(series.offset.total_seconds() // 3600),
+            "window": max(1, int(series.window.total_seconds() // 86400)),
+            "crew": series.crew_id,
+        }
+        if series.mode != TaskSeries.Mode.RULE or series.starts_at is None:
+            return initial
+        start = recurrence.local(series.starts_at)
+        simple = recurrence.Simple.from_rule(series.rrule, series.starts_at)
+        weekday = start.weekday()
+        if simple is not None and simple.weekdays:
+            weekday = recurrence.WEEKDAYS.index(simple.weekdays[0])
+        until = simple.until if simple is not None else None
+        if until is None:
+            dates = recurrence.expand(series.starts_at, series.rrule)
+            until = recurrence.local(dates[-1]).date() if dates else None
+        return initial | {
+            "first_day": start.date(),
+            "first_time": start.time(),
+            "weekday": weekday,
+            "until": until,
+        }
+
     @property
     def by_rule(self) -> bool:
         return self.cleaned_data["mode"] == TaskSeries.Mode.RULE
@@ -190,6 +257,34 @@ class SeriesForm(forms.Form):
 
     def window_delta(self) -> timedelta:
         return timedelta(days=self.cleaned_data["window"])
+
+    def series_fields(self) -> dict:
+        """What series_save and series_update take from the form."""
+        data = self.cleaned_data
+        return {
+            "template": data["template"],
+            "site": data["site"],
+            "mode": data["mode"],
+            "starts_at": self.starts_at(),
+            "rrule": self.rrule(),
+            "event": data["event"],
+            "event_category": data["event_category"],
+            "offset": self.offset_delta(),
+            "window": self.window_delta(),
+            "crew": data["crew"],
+        }
+
+
+class SeriesStopForm(forms.Form):
+    """Stopping a series: its tasks with an agreed time stay unless asked."""
+
+    prefix = "stop"
+
+    cancel_confirmed = forms.BooleanField(
+        label=_("Also cancel the tasks whose time is agreed"),
+        required=False,
+        help_text=_("The site they hold is freed again."),
+    )
 
 
 def _at(day: date, moment: time) -> datetime:

@@ -9,11 +9,11 @@ municipal staff once both parties share the agreement; anyone else gets
 None, which the pages answer with 404.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from agenda import recurrence
 from agenda.models import Facility
@@ -21,6 +21,7 @@ from communities.models import Community, Membership
 from communities.selectors import AnyUser, is_municipal_staff
 
 from . import permissions
+from .cards import BoardTask, CardWords, Waiting
 from .models import (
     Agreement,
     AgreementActor,
@@ -38,15 +39,6 @@ CLIENT_WEEKS = 4
 CONTRACTOR_DAYS = 7
 # At most this many steps are sent back to a board catching up.
 STEPS_LIMIT = 500
-
-
-class Waiting:
-    """Whose move it is on a task (``BoardTask.waiting_for``)."""
-
-    EITHER = "either"
-    CLIENT = Side.CLIENT.value
-    CONTRACTOR = Side.CONTRACTOR.value
-    NOBODY = ""
 
 
 def waiting_for(task: Task, open_slots: Iterable[TaskSlot]) -> str:
@@ -78,21 +70,18 @@ def _open_slots() -> Prefetch:
 
 
 @dataclass
-class BoardTask:
-    """One task as a board lists it."""
-
-    task: Task
-    waiting_for: str
-
-    @property
-    def offered(self) -> list[TaskSlot]:
-        return self.task.open_slots
-
-
-@dataclass
 class SiteGroup:
     site: Facility
     tasks: list[BoardTask] = field(default_factory=list)
+
+    @property
+    def on_map(self) -> bool:
+        return self.site.latitude is not None and self.site.longitude is not None
+
+    @property
+    def yours(self) -> int:
+        """How many of its tasks wait for the board's own side."""
+        return sum(item.is_yours for item in self.tasks)
 
 
 @dataclass
@@ -115,6 +104,17 @@ class Board:
     sites: list[SiteGroup] = field(default_factory=list)
     days: list[DayGroup] = field(default_factory=list)
     unscheduled: list[BoardTask] = field(default_factory=list)
+
+    def by_site(self) -> list[SiteGroup]:
+        """The contractor's days by site (by name): each site's tasks agreed
+        for a time first, in their order, then those still without one."""
+        groups: dict[int, SiteGroup] = {}
+        for item in [*(t for day in self.days for t in day.tasks), *self.unscheduled]:
+            site = item.task.site
+            groups.setdefault(site.pk, SiteGroup(site=site)).tasks.append(item)
+        return sorted(
+            groups.values(), key=lambda g: (g.site.name.casefold(), g.site.pk)
+        )
 
     @property
     def task_count(self) -> int:
@@ -146,11 +146,7 @@ def board_agreements(viewer: AnyUser, community: Community) -> list[Agreement]:
         user=viewer, community=community, state=Membership.State.ACTIVE
     ).exists()
     if not member and not is_municipal_staff(viewer):
-        rows = rows.filter(
-            pk__in=AgreementActor.objects.filter(user=viewer, side=side).values(
-                "agreement_id"
-            )
-        )
+        return []
     return list(rows)
 
 
@@ -181,6 +177,17 @@ def _board_tasks(agreements: list[Agreement], condition: Q) -> list[Task]:
     return rows
 
 
+def _cards(side: str) -> Callable[[Task], BoardTask]:
+    """A board's cards, each with whose move it is and what its card says."""
+    words = CardWords(side)
+
+    def card(task: Task) -> BoardTask:
+        slots = task.open_slots
+        return words.card(task, waiting_for(task, slots), slots)
+
+    return card
+
+
 def client_board(
     viewer: AnyUser, community: Community, *, week_start: date
 ) -> Board | None:
@@ -204,12 +211,11 @@ def client_board(
         agreements=agreements,
         last_step=_last_step([a.pk for a in agreements]),
     )
+    card = _cards(Side.CLIENT)
     for task in rows:
         if not board.sites or board.sites[-1].site.pk != task.site_id:
             board.sites.append(SiteGroup(site=task.site))
-        board.sites[-1].tasks.append(
-            BoardTask(task, waiting_for(task, task.open_slots))
-        )
+        board.sites[-1].tasks.append(card(task))
     return board
 
 
@@ -248,15 +254,14 @@ def contractor_board(
     scheduled = sorted(
         (t for t in rows if t.starts_at), key=lambda t: (t.starts_at, t.pk)
     )
+    card = _cards(Side.CONTRACTOR)
     for task in scheduled:
         index = (recurrence.local(task.starts_at).date() - day).days
-        board.days[index].tasks.append(
-            BoardTask(task, waiting_for(task, task.open_slots))
-        )
+        board.days[index].tasks.append(card(task))
     waiting = sorted(
         (t for t in rows if not t.starts_at), key=lambda t: (t.window_until, t.pk)
     )
-    board.unscheduled = [BoardTask(t, waiting_for(t, t.open_slots)) for t in waiting]
+    board.unscheduled = [card(t) for t in waiting]
     return board
 
 
@@ -323,13 +328,19 @@ def steps_open_to(
     return frozenset(may)
 
 
+def tasks_visible(viewer: AnyUser) -> QuerySet[Task]:
+    """The tasks ``viewer`` may see, with their agreement's parties, site and
+    crew: the one scope of the task page, its photos and the API."""
+    return Task.objects.filter(
+        permissions.visible_agreements_q(viewer, "agreement__")
+    ).select_related("agreement__client", "agreement__contractor", "site", "crew")
+
+
 def task_detail(viewer: AnyUser, pk: int) -> TaskDetail | None:
     """Task ``pk`` for its page, or None when ``viewer`` may not see it."""
     task = (
-        Task.objects.filter(
-            permissions.visible_agreements_q(viewer, "agreement__"), pk=pk
-        )
-        .select_related("agreement__client", "agreement__contractor", "site", "crew")
+        tasks_visible(viewer)
+        .filter(pk=pk)
         .prefetch_related(
             Prefetch("steps", queryset=TaskStep.objects.select_related("actor")),
             "photos",
@@ -397,30 +408,19 @@ def agreement_detail(viewer: AnyUser, pk: int) -> Agreement | None:
 
 def boards_of(viewer: AnyUser) -> list[Community]:
     """The communities whose board ``viewer`` may open: those they are an
-    active member of that are party to an agreement, and the sides the
-    agreements name them for."""
+    active member of that are party to an agreement (everyone an agreement
+    names for a side is a member of it)."""
     if not viewer.is_authenticated or not viewer.is_active:
         return []
     mine = Membership.objects.filter(user=viewer, state=Membership.State.ACTIVE).values(
         "community_id"
     )
-    named = AgreementActor.objects.filter(user=viewer)
     return list(
         Community.objects.filter(
             Q(pk__in=mine)
             & (
                 Q(agreements_as_client__isnull=False)
                 | Q(agreements_as_contractor__isnull=False)
-            )
-            | Q(
-                agreements_as_client__in=named.filter(side=Side.CLIENT).values(
-                    "agreement_id"
-                )
-            )
-            | Q(
-                agreements_as_contractor__in=named.filter(side=Side.CONTRACTOR).values(
-                    "agreement_id"
-                )
             )
         )
         .distinct()

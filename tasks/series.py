@@ -117,7 +117,7 @@ def series_generate(series: TaskSeries, now: datetime | None = None) -> list[Tas
         try:
             with transaction.atomic():
                 task.save()
-                work._created(task, actor=None, side="")
+                work.record_created(task, actor=None, side="")
         except IntegrityError:
             continue  # made meanwhile by another run
         made.append(task)
@@ -142,7 +142,7 @@ def _people_ids(task: Task) -> list[int]:
 
 
 def _moved(task: Task, occurrence: Occurrence) -> None:
-    task = lifecycle._lock(task, None)
+    task = lifecycle.lock_task(task, None)
     if task.state not in Task.OPEN_STATES or task.state == S.IN_PROGRESS:
         return
     if task.series_id is not None and task.series.mode != TaskSeries.Mode.RULE:
@@ -158,7 +158,7 @@ def _moved(task: Task, occurrence: Occurrence) -> None:
     to = task.state
     note = _("The event moved; the task moved with it.")
     if task.state in (S.PROPOSED, S.DISPUTED):
-        lifecycle._withdraw_open_slots(task)
+        lifecycle.withdraw_open_slots(task)
         if task.state == S.PROPOSED:
             to = S.PLANNED
     elif task.state == S.CONFIRMED:
@@ -170,9 +170,9 @@ def _moved(task: Task, occurrence: Occurrence) -> None:
         held = task.booking_id
         try:
             with transaction.atomic():
-                lifecycle._release(task)
+                lifecycle.release_site(task)
                 task.window_from, task.window_until = since, until
-                lifecycle._check_slot(task, new_start)
+                lifecycle.check_slots(task, [new_start])
                 if task.blocks_site:
                     (booking,) = bookings.place_bookings(
                         actor=holder,
@@ -202,7 +202,7 @@ def _moved(task: Task, occurrence: Occurrence) -> None:
             agreed.update(state=TaskSlot.State.WITHDRAWN)
         else:
             agreed.update(starts_at=task.starts_at, ends_at=task.ends_at)
-    lifecycle._step(
+    lifecycle.write_step(
         task, actor=None, side="", action="moved", to=to, note=note, fields=fields
     )
     ids = _people_ids(task)
@@ -214,19 +214,16 @@ def _moved(task: Task, occurrence: Occurrence) -> None:
 
 
 def _cancelled(task: Task) -> None:
-    task = lifecycle._lock(task, None)
-    if task.state not in (S.PLANNED, S.PROPOSED, S.CONFIRMED):
+    task = lifecycle.lock_task(task, None)
+    if task.state not in lifecycle.NOT_UNDER_WAY:
         return
-    lifecycle._withdraw_open_slots(task)
-    lifecycle._release(task)
-    lifecycle._step(
+    lifecycle.end_task(
         task,
         actor=None,
         side="",
         action="event_cancelled",
         to=S.CANCELLED,
         note=_("The event was cancelled, and the task with it."),
-        fields=["booking"],
     )
 
 

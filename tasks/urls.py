@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreements, boards, manage, photos, reports, task
+from .views import agreements, boards, crews, manage, photos, reports, shared, task
 
 app_name = "tasks"
 
@@ -20,6 +20,12 @@ urlpatterns: list = [
     path("task/<int:pk>/thread/", task.task_thread, name="task_thread"),
     path("task/<int:pk>/crew/", task.task_crew, name="task_crew"),
     path("task/<int:pk>/photo/<int:photo>.jpg", photos.task_photo, name="task_photo"),
+    # A contractor's crews and each crew's calendar feed (tasks/views/crews.py).
+    path("crews/<slug:slug>/", crews.crew_list, name="crews"),
+    path("crew/<int:pk>/edit/", crews.crew_edit, name="crew_edit"),
+    path("crew/<int:pk>/remove/", crews.crew_remove, name="crew_remove"),
+    path("crew/<int:pk>/feed/renew/", crews.crew_feed_renew, name="crew_feed_renew"),
+    path("feed/crew/<str:token>.ics", crews.crew_feed, name="crew_feed"),
     # An agreement: its page, the changes made on it, and its form pages.
     path("agreements/new/<slug:slug>/", manage.agreement_new, name="agreement_new"),
     path(AGREEMENT, agreements.agreement_detail, name="agreement"),
@@ -45,9 +51,44 @@ urlpatterns: list = [
     path(f"{AGREEMENT}end/", manage.agreement_end, name="agreement_end"),
     path(f"{AGREEMENT}jobs/new/", manage.template_new, name="agreement_template_new"),
     path(f"{AGREEMENT}series/new/", manage.series_new, name="agreement_series_new"),
+    path(
+        f"{AGREEMENT}jobs/<int:template>/edit/",
+        manage.template_edit,
+        name="agreement_template_edit",
+    ),
+    path(
+        f"{AGREEMENT}jobs/<int:template>/remove/",
+        manage.template_remove,
+        name="agreement_template_remove",
+    ),
+    path(
+        f"{AGREEMENT}series/<int:series>/edit/",
+        manage.series_edit,
+        name="agreement_series_edit",
+    ),
+    path(
+        f"{AGREEMENT}series/<int:series>/stop/",
+        manage.series_stop,
+        name="agreement_series_stop",
+    ),
     path(f"{AGREEMENT}tasks/new/", manage.task_new, name="agreement_task_new"),
     # Residents' problem reports.
     path("report/<slug:slug>/", reports.report_new, name="report"),
     path("reports/", reports.reports_mine, name="reports"),
     path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    # The reports at the sites one looks after, answered or passed on there.
+    path("reports/sites/", reports.site_reports, name="site_reports"),
+    path("reports/sites/<int:pk>/", reports.site_report, name="site_report"),
+    path(
+        "reports/sites/<int:pk>/answer/",
+        reports.site_report_answer,
+        name="site_report_answer",
+    ),
+    path(
+        "reports/sites/<int:pk>/pass-on/",
+        reports.site_report_pass_on,
+        name="site_report_pass_on",
+    ),
+    # The municipal moderators' list of the agreements shared with them.
+    path("shared/", shared.shared_list, name="shared"),
 ]

@@ -23,6 +23,7 @@ from .. import facility_selectors as selectors
 from .. import permissions, recurrence
 from ..errors import BookingConflict
 from ..facility_forms import BookingForm, FacilityForm, hours_formset, typed_with_slot
+from ..facility_links import facility_links
 from ..models import Booking, Facility
 from ..services import bookings as booking_services
 from ..services import facilities as facility_services
@@ -90,6 +91,8 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "earlier": _facility_url(facility, starts - timedelta(days=SCHEDULE_DAYS)),
         "later": _facility_url(facility, starts + timedelta(days=SCHEDULE_DAYS)),
         "now_url": _facility_url(facility) if starts != this_week else "",
+        # The apps above the calendar's links (the task board's report form).
+        "links": facility_links(facility, request.user),
     }
     return render(request, "agenda/facility_detail.html", context)
 

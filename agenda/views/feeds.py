@@ -1,6 +1,7 @@
 """Calendar feeds: the secret .ics addresses, and the page where a person
 makes, copies and revokes theirs."""
 
+import icalendar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,11 +39,17 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     calendar = feeds.feed_calendar(found) if found is not None else None
     if calendar is None:
         raise Http404
+    return ics_response(calendar, feeds.feed_filename(found))
+
+
+def ics_response(calendar: icalendar.Calendar, filename: str) -> HttpResponse:
+    """The answer to a calendar app fetching a secret feed address (here and
+    the task board's crew feeds)."""
     response = HttpResponse(
         calendar.to_ical(), content_type="text/calendar; charset=utf-8"
     )
-    response["Content-Disposition"] = f'inline; filename="{feeds.feed_filename(found)}"'
-    # Only the person's own apps may keep it, and a revoked address must stop
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Only the holder's own apps may keep it, and a revoked address must stop
     # working soon everywhere.
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex, nofollow"

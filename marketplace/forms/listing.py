@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from communities.models import Community, Membership
+from hub import images
 from hub.refusals import add_refusal
 from hub.widgets import NativeDateTimeInput
 
-from .. import images, selectors
+from .. import selectors
 from ..models import Category, Listing
 from ..services import ListingFields, ListingInvalid, Place
 from ._common import TAG_INPUT, point_fields, resolve

@@ -1,4 +1,4 @@
-"""Listing photos get a card-sized crop (marketplace.images.card_picture), and the
+"""Listing photos get a card-sized crop (hub.images.card_picture), and the
 photos stored before this get theirs made here. A photo whose file cannot be read
 keeps none: its card shows the photo itself (ListingPhoto.card_picture)."""
 
@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import migrations, models
 
 import marketplace.models
-from marketplace.images import card_picture
+from hub.images import card_picture
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from accounts.models import User
 from communities.models import Community
 from communities.selectors import active_community_ids
 from hub import geo, ratelimit
+from hub.images import MAX_PHOTOS, PhotoInvalid, card_picture, clean_photo
 from hub.oncommit import on_commit
 from marketplace import selectors, tasks
-from marketplace.images import MAX_PHOTOS, PhotoInvalid, card_picture, clean_photo
 from marketplace.models import Listing, ListingLocation, ListingPhoto, Match
 from moderation import screening
 from moderation.sanctions import require_may_write

@@ -9,7 +9,8 @@
 // steps it missed (data-steps-url?after=) are not none, it fetches its own
 // address again and puts the new #board in place of the old; then says in its
 // polite region what changed. While someone types in a form on the board it
-// waits, and shows a button that shows the changes. A task's page never
+// waits, and shows a button that shows the changes. After a swap it says
+// "nabolag:board-renewed" on #board, for what draws inside it (map.js). A task's page never
 // swaps its forms: when the task's version moves on it shows a notice with a
 // link that reloads the page. Words come from the page (#board-strings, in
 // the page's language).
@@ -178,6 +179,9 @@ class Board {
     const hadFocus = this.root.contains(active) && active !== this.root;
     this.root.replaceChildren(...[...fresh.childNodes].map((node) => document.importNode(node, true)));
     this.root.dataset.lastStep = fresh.dataset.lastStep || String(this.lastStep);
+    // What draws inside the board draws again now (map.js: the board's map),
+    // before the focus goes back to where it was.
+    this.root.dispatchEvent(new CustomEvent("nabolag:board-renewed", { bubbles: true }));
     if (this.waiting) {
       this.waiting = null;
       if (this.pending) this.pending.hidden = true;

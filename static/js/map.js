@@ -6,6 +6,9 @@
  *   map's centre) and moved by dragging fills the hidden latitude/longitude inputs.
  * #place-map: on an event page, a ring around the event's place, whose address
  *   the page says in words above it.
+ * #board-map: on the contractor's task board (?view=map), a marker for each site
+ *   of the days shown, with its number of tasks on it and a popup that lists
+ *   them; drawn again when the board renews itself (board.js).
  * Tiles come from the NABOLAG_MAP_TILE_URL setting, passed in the page's JSON.
  * The controls' words come translated from the map element's data-* attributes
  * (Leaflet's own are English).
@@ -158,9 +161,115 @@
     map.setView(config.point, 15);
   }
 
+  // The contractor's board: one marker per site, its number of tasks written
+  // on it, filled and ringed where a task there waits for the contractor and
+  // white where none does (the difference is not in the colour alone, and
+  // each marker's name says it in words). Its popup lists the site's tasks,
+  // each linked, with its club, when, state and whose move it is. The board
+  // renews itself when a step comes (board.js says "nabolag:board-renewed"):
+  // the map is drawn again from the new page's data, where the reader had
+  // moved it, with the popup they had open.
+  var shownBoard = null; // { map, open: the id of the site whose popup is open }
+
+  function sitePin(site) {
+    var count = document.createElement("span");
+    count.textContent = String(site.count);
+    return L.divIcon({
+      className: "board-pin" + (site.yours ? " is-yours" : ""),
+      html: count, iconSize: [36, 36], iconAnchor: [18, 18], popupAnchor: [0, -16]
+    });
+  }
+
+  function line(tag, text, className) {
+    var node = document.createElement(tag);
+    node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function sitePopup(site) {
+    var wrap = document.createElement("div");
+    wrap.className = "board-popup";
+    wrap.appendChild(line("p", site.name, "board-popup-site"));
+    if (site.address) wrap.appendChild(line("p", site.address, "board-popup-address"));
+    var list = document.createElement("ul");
+    site.tasks.forEach(function (task) {
+      var item = document.createElement("li");
+      var anchor = line("a", task.title);
+      anchor.href = task.url;
+      item.appendChild(anchor);
+      item.appendChild(line("div", [task.club, task.when, task.state].join(" · ")));
+      item.appendChild(line("div", task.waiting, task.yours ? "is-yours" : ""));
+      list.appendChild(item);
+    });
+    wrap.appendChild(list);
+    return wrap;
+  }
+
+  function boardMap() {
+    var kept = null;
+    if (shownBoard) {
+      var old = shownBoard;
+      shownBoard = null;
+      kept = { centre: old.map.getCenter(), zoom: old.map.getZoom(), open: old.open };
+      old.map.remove();
+    }
+    var element = document.getElementById("board-map");
+    var area = document.getElementById("board-map-area");
+    var config = readConfig("board-map-config");
+    if (!element || !area || !config || typeof L === "undefined") return;
+    area.hidden = false;
+    var words = element.dataset;
+    var map = baseMap(element, config);
+    var state = { map: map, open: null };
+    shownBoard = state;
+    var bounds = config.sites.map(function (site) { return [site.lat, site.lon]; });
+    if (kept) {
+      map.setView(kept.centre, kept.zoom);
+    } else if (bounds.length > 1) {
+      map.fitBounds(bounds, { padding: [32, 32], maxZoom: 15 });
+    } else if (bounds.length === 1) {
+      map.setView(bounds[0], 14);
+    } else {
+      map.setView([56.0, 10.0], 6);
+    }
+    // Leaflet's own word for the popup's close button is English.
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && words.close) {
+        close.setAttribute("aria-label", words.close);
+        close.title = words.close;
+      }
+    });
+    config.sites.forEach(function (site) {
+      var marker = L.marker([site.lat, site.lon], {
+        icon: sitePin(site), title: site.label, keyboard: true
+      }).addTo(map);
+      // Narrow enough to stay clear of the zoom buttons on a phone.
+      marker.bindPopup(sitePopup(site), {
+        maxHeight: 280,
+        maxWidth: Math.max(150, Math.min(320, element.clientWidth - 110)),
+        autoPanPaddingTopLeft: [52, 12]
+      });
+      var pin = marker.getElement();
+      if (pin) {
+        // An id, so board.js puts the focus back on it after a renewal.
+        pin.id = "board-pin-" + site.id;
+        pin.setAttribute("aria-label", site.label);
+      }
+      marker.on("popupopen", function () { state.open = site.id; });
+      marker.on("popupclose", function () {
+        if (state.open === site.id) state.open = null;
+      });
+      if (kept && kept.open === site.id) marker.openPopup();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     listingMap();
     pickMap();
     placeMap();
+    boardMap();
   });
+  document.addEventListener("nabolag:board-renewed", boardMap);
 })();

@@ -18,7 +18,7 @@ Any open task may be cancelled; a planned, proposed or confirmed task whose
 window has passed is missed.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,13 +35,15 @@ from agenda import recurrence
 from agenda.errors import BookingConflict
 from agenda.services import bookings
 from hub import ratelimit
-from marketplace.images import PhotoInvalid, check_photo, clean_photo
+from hub.images import PhotoInvalid, check_photo, clean_photo
 
 from .. import events, permissions
 from ..errors import TaskConflict, TaskError, TaskNotPermitted
 from ..models import PreapprovedWindow, Side, Task, TaskPhoto, TaskSlot, TaskStep
 
 S = Task.State
+# A task no one has begun: it may still be cancelled, or be missed.
+NOT_UNDER_WAY = (S.PLANNED, S.PROPOSED, S.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def _when(moment: datetime) -> str:
     return f"{recurrence.local(moment):%d.%m.%Y %H:%M}"
 
 
-def _lock(task: Task, version: int | None) -> Task:
+def lock_task(task: Task, version: int | None) -> Task:
     locked = (
         Task.objects.select_for_update(of=("self",))
         .select_related("agreement", "site")
@@ -101,7 +103,7 @@ def _require_active(task: Task) -> None:
         raise TaskError(_("The agreement behind this task is not in force."))
 
 
-def _step(
+def write_step(
     task: Task,
     *,
     actor: User | None,
@@ -134,67 +136,78 @@ def _step(
     return step
 
 
-def _release(task: Task) -> None:
+def release_site(task: Task) -> None:
     """Free the site again: the booking that blocked it is cancelled."""
     if task.booking_id is not None:
         bookings.bookings_release([task.booking_id])
         task.booking = None
 
 
-def _withdraw_open_slots(task: Task) -> None:
+def withdraw_open_slots(task: Task) -> None:
     task.slots.filter(state=TaskSlot.State.OPEN).update(state=TaskSlot.State.WITHDRAWN)
 
 
 # --- checking a slot ---------------------------------------------------------
 
 
-def _check_slot(
-    task: Task, starts_at: datetime, *, exclude: Sequence[int] = ()
+def check_slots(
+    task: Task, starts: Sequence[datetime], *, exclude: Sequence[int] = ()
 ) -> None:
     """Refuse a time in the past, outside the task's window or across an
     event at the site (and, for work that blocks the site, across any
-    booking there)."""
-    ends_at = starts_at + task.duration
-    if starts_at < timezone.now():
-        raise TaskError(
-            _("%(when)s is in the past: please offer a time still to come.")
-            % {"when": _when(starts_at)},
-            field="slots",
-        )
-    if starts_at < task.window_from or ends_at > task.window_until:
-        raise TaskError(
-            _(
-                "%(when)s is outside the time this task must be done in "
-                "(%(from)s to %(until)s)."
+    booking there). All the times are checked against the site's bookings
+    in one query."""
+    now = timezone.now()
+    for starts_at in starts:
+        ends_at = starts_at + task.duration
+        if starts_at < now:
+            raise TaskError(
+                _("%(when)s is in the past: please offer a time still to come.")
+                % {"when": _when(starts_at)},
+                field="slots",
             )
-            % {
-                "when": _when(starts_at),
-                "from": _when(task.window_from),
-                "until": _when(task.window_until),
-            },
-            field="slots",
-        )
-    taken = bookings.live_bookings(
-        task.site,
-        [bookings.blocked_range(task.site, starts_at, ends_at)]
+        if starts_at < task.window_from or ends_at > task.window_until:
+            raise TaskError(
+                _(
+                    "%(when)s is outside the time this task must be done in "
+                    "(%(from)s to %(until)s)."
+                )
+                % {
+                    "when": _when(starts_at),
+                    "from": _when(task.window_from),
+                    "until": _when(task.window_until),
+                },
+                field="slots",
+            )
+    ranges = [
+        bookings.blocked_range(task.site, s, s + task.duration)
         if task.blocks_site
-        else [bookings.Slot(starts_at, ends_at)],
-        exclude=exclude,
-    )
+        else bookings.Slot(s, s + task.duration)
+        for s in starts
+    ]
+    taken = bookings.live_bookings(task.site, ranges, exclude=exclude)
     # Work that leaves the site usable may share it with a booking, never
     # with an event (a match, a training).
     in_the_way = [b for b in taken if task.blocks_site or b.occurrence_id is not None]
-    if in_the_way:
-        other = in_the_way[0]
-        raise TaskError(
-            _("%(when)s is across %(other)s at %(site)s.")
-            % {
-                "when": _when(starts_at),
-                "other": other.title if other.is_public else _("a booking"),
-                "site": task.site.name,
-            },
-            field="slots",
+    for starts_at, held in zip(starts, ranges, strict=True):
+        other = next(
+            (
+                b
+                for b in in_the_way
+                if b.blocked_from < held.ends_at and b.blocked_until > held.starts_at
+            ),
+            None,
         )
+        if other is not None:
+            raise TaskError(
+                _("%(when)s is across %(other)s at %(site)s.")
+                % {
+                    "when": _when(starts_at),
+                    "other": other.title if other.is_public else _("a booking"),
+                    "site": task.site.name,
+                },
+                field="slots",
+            )
 
 
 def _in_window(task: Task, starts_at: datetime) -> bool:
@@ -228,7 +241,7 @@ def task_propose(
     ones; a confirmed task offered new times is rescheduled). A time the
     contractor offers inside a window the association pre-approved is
     confirmed at once."""
-    task = _lock(task, version)
+    task = lock_task(task, version)
     _require_active(task)
     side = _side(actor, task)
     _require_state(task, S.PLANNED, S.PROPOSED, S.CONFIRMED)
@@ -247,11 +260,10 @@ def task_propose(
             field="slots",
         )
     own = [task.booking_id] if task.booking_id else []
-    for start in starts:
-        _check_slot(task, start, exclude=own)
+    check_slots(task, starts, exclude=own)
     ratelimit.hit("task-step", key=actor.pk)
     rescheduled = task.state == S.CONFIRMED
-    _withdraw_open_slots(task)
+    withdraw_open_slots(task)
     if rescheduled:
         # The time agreed before is no longer the task's.
         task.slots.filter(state=TaskSlot.State.CONFIRMED).update(
@@ -273,9 +285,9 @@ def task_propose(
             _confirm(task, preapproved, actor=actor, side=side, action="preapproved")
             return task
     if rescheduled:
-        _release(task)
+        release_site(task)
         task.starts_at = task.ends_at = None
-    _step(
+    write_step(
         task,
         actor=actor,
         side=side,
@@ -291,11 +303,11 @@ def _confirm(
     task: Task, slot: TaskSlot, *, actor: User, side: str, action: str
 ) -> None:
     own = [task.booking_id] if task.booking_id else []
-    _check_slot(task, slot.starts_at, exclude=own)
+    check_slots(task, [slot.starts_at], exclude=own)
     if task.blocks_site:
         try:
             with transaction.atomic():
-                _release(task)
+                release_site(task)
                 (booking,) = bookings.place_bookings(
                     actor=actor,
                     facility=task.site,
@@ -312,7 +324,7 @@ def _confirm(
         state=TaskSlot.State.WITHDRAWN
     )
     task.starts_at, task.ends_at = slot.starts_at, slot.ends_at
-    _step(
+    write_step(
         task,
         actor=actor,
         side=side,
@@ -328,7 +340,7 @@ def task_confirm(
     *, actor: User, task: Task, slot: TaskSlot, version: int | None = None
 ) -> Task:
     """Take one of the times the other side offered."""
-    task = _lock(task, version)
+    task = lock_task(task, version)
     _require_active(task)
     slot = TaskSlot.objects.select_for_update().get(pk=slot.pk, task=task)
     if slot.state != TaskSlot.State.OPEN or task.state != S.PROPOSED:
@@ -348,11 +360,11 @@ def task_confirm(
 
 @transaction.atomic
 def task_start(*, actor: User, task: Task, version: int | None = None) -> Task:
-    task = _lock(task, version)
+    task = lock_task(task, version)
     side = _side(actor, task, Side.CONTRACTOR)
     _require_state(task, S.CONFIRMED, S.DISPUTED)
     ratelimit.hit("task-step", key=actor.pk)
-    _step(task, actor=actor, side=side, action="started", to=S.IN_PROGRESS)
+    write_step(task, actor=actor, side=side, action="started", to=S.IN_PROGRESS)
     return task
 
 
@@ -396,7 +408,7 @@ def task_complete(
     """Report the work done: the checklist ticked, a note, photos (re-encoded
     without their location), the time on site. Nothing is kept when any
     photo is refused."""
-    task = _lock(task, version)
+    task = lock_task(task, version)
     side = _side(actor, task, Side.CONTRACTOR)
     _require_state(task, S.CONFIRMED, S.IN_PROGRESS, S.DISPUTED)
     checked = _checked(task, report.checked)
@@ -422,7 +434,7 @@ def task_complete(
         task.completion_note = report.note.strip()
         task.minutes_on_site = minutes
         task.done_at = timezone.now()
-        _step(
+        write_step(
             task,
             actor=actor,
             side=side,
@@ -441,11 +453,11 @@ def task_complete(
 
 @transaction.atomic
 def task_accept(*, actor: User, task: Task, version: int | None = None) -> Task:
-    task = _lock(task, version)
+    task = lock_task(task, version)
     side = _side(actor, task, Side.CLIENT)
     _require_state(task, S.DONE, S.DISPUTED)
     ratelimit.hit("task-step", key=actor.pk)
-    _step(task, actor=actor, side=side, action="accepted", to=S.ACCEPTED)
+    write_step(task, actor=actor, side=side, action="accepted", to=S.ACCEPTED)
     return task
 
 
@@ -453,7 +465,7 @@ def task_accept(*, actor: User, task: Task, version: int | None = None) -> Task:
 def task_dispute(
     *, actor: User, task: Task, reason: str, version: int | None = None
 ) -> Task:
-    task = _lock(task, version)
+    task = lock_task(task, version)
     side = _side(actor, task, Side.CLIENT)
     _require_state(task, S.DONE)
     reason = reason.strip()
@@ -463,8 +475,28 @@ def task_dispute(
             field="reason",
         )
     ratelimit.hit("task-step", key=actor.pk)
-    _step(task, actor=actor, side=side, action="disputed", to=S.DISPUTED, note=reason)
+    write_step(
+        task, actor=actor, side=side, action="disputed", to=S.DISPUTED, note=reason
+    )
     return task
+
+
+def end_task(
+    task: Task, *, actor: User | None, side: str, action: str, to: str, note: str = ""
+) -> TaskStep:
+    """End a locked task that is not under way (cancelled or missed): its
+    open offers are withdrawn and the site it held is freed."""
+    withdraw_open_slots(task)
+    release_site(task)
+    return write_step(
+        task,
+        actor=actor,
+        side=side,
+        action=action,
+        to=to,
+        note=note.strip(),
+        fields=["booking"],
+    )
 
 
 @transaction.atomic
@@ -472,20 +504,12 @@ def task_cancel(
     *, actor: User, task: Task, reason: str = "", version: int | None = None
 ) -> Task:
     """Either side calls the task off while it is not under way."""
-    task = _lock(task, version)
+    task = lock_task(task, version)
     side = _side(actor, task)
-    _require_state(task, S.PLANNED, S.PROPOSED, S.CONFIRMED)
+    _require_state(task, *NOT_UNDER_WAY)
     ratelimit.hit("task-step", key=actor.pk)
-    _withdraw_open_slots(task)
-    _release(task)
-    _step(
-        task,
-        actor=actor,
-        side=side,
-        action="cancelled",
-        to=S.CANCELLED,
-        note=reason.strip(),
-        fields=["booking"],
+    end_task(
+        task, actor=actor, side=side, action="cancelled", to=S.CANCELLED, note=reason
     )
     return task
 
@@ -493,23 +517,33 @@ def task_cancel(
 def task_cancel_for_end(task: Task, *, actor: User, reason: str = "") -> None:
     """Cancel an open task because its agreement ends (agreements.agreement_end,
     which has checked who may)."""
-    task = _lock(task, None)
+    task = lock_task(task, None)
     if task.state not in Task.OPEN_STATES:
         return
-    _withdraw_open_slots(task)
-    _release(task)
-    _step(
+    end_task(
         task,
         actor=actor,
         side="",
         action="agreement_ended",
         to=S.CANCELLED,
-        note=reason.strip(),
-        fields=["booking"],
+        note=reason,
     )
 
 
 # --- what the platform does by itself ---------------------------------------
+
+
+def _sweep(due, states: Sequence[str], apply: Callable[[Task], object]) -> int:
+    """Lock each task of ``due`` in its own transaction and ``apply`` the
+    step when it is still in one of ``states``. Returns how many."""
+    count = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            task = lock_task(Task(pk=pk), None)
+            if task.state in states:
+                apply(task)
+                count += 1
+    return count
 
 
 def tasks_auto_accept(now: datetime | None = None) -> int:
@@ -517,49 +551,29 @@ def tasks_auto_accept(now: datetime | None = None) -> int:
     accepted or disputed. Returns how many."""
     now = now or timezone.now()
     hours = settings.NABOLAG_TASKS["AUTO_ACCEPT_HOURS"]
-    due = Task.objects.filter(
-        state=S.DONE, done_at__lte=now - timedelta(hours=hours)
-    ).values_list("pk", flat=True)
-    count = 0
-    for pk in list(due):
-        with transaction.atomic():
-            task = _lock(Task(pk=pk), None)
-            if task.state != S.DONE:
-                continue
-            _step(
-                task,
-                actor=None,
-                side="",
-                action="auto_accepted",
-                to=S.ACCEPTED,
-                note=_("Accepted by itself after %(hours)s hours.") % {"hours": hours},
-            )
-            count += 1
-    return count
+    due = Task.objects.filter(state=S.DONE, done_at__lte=now - timedelta(hours=hours))
+    note = _("Accepted by itself after %(hours)s hours.") % {"hours": hours}
+    return _sweep(
+        due,
+        [S.DONE],
+        lambda task: write_step(
+            task,
+            actor=None,
+            side="",
+            action="auto_accepted",
+            to=S.ACCEPTED,
+            note=note,
+        ),
+    )
 
 
 def tasks_mark_missed(now: datetime | None = None) -> int:
     """A task whose window has passed while it was still planned, proposed or
     confirmed (never started) is missed. Returns how many."""
     now = now or timezone.now()
-    due = Task.objects.filter(
-        state__in=[S.PLANNED, S.PROPOSED, S.CONFIRMED], window_until__lt=now
-    ).values_list("pk", flat=True)
-    count = 0
-    for pk in list(due):
-        with transaction.atomic():
-            task = _lock(Task(pk=pk), None)
-            if task.state not in (S.PLANNED, S.PROPOSED, S.CONFIRMED):
-                continue
-            _withdraw_open_slots(task)
-            _release(task)
-            _step(
-                task,
-                actor=None,
-                side="",
-                action="missed",
-                to=S.MISSED,
-                fields=["booking"],
-            )
-            count += 1
-    return count
+    due = Task.objects.filter(state__in=NOT_UNDER_WAY, window_until__lt=now)
+    return _sweep(
+        due,
+        NOT_UNDER_WAY,
+        lambda task: end_task(task, actor=None, side="", action="missed", to=S.MISSED),
+    )

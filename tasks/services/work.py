@@ -83,11 +83,13 @@ def task_create(*, actor: User, agreement: Agreement, fields: TaskFields) -> Tas
         window_from=fields.window_from,
         window_until=fields.window_until,
     )
-    _created(task, actor=actor, side=permissions.side_of(actor, agreement))
+    record_created(task, actor=actor, side=permissions.side_of(actor, agreement))
     return task
 
 
-def _created(task: Task, *, actor: User | None, side: str, note: str = "") -> None:
+def record_created(
+    task: Task, *, actor: User | None, side: str, note: str = ""
+) -> None:
     from .. import events
 
     step = TaskStep.objects.create(
@@ -106,9 +108,9 @@ def _created(task: Task, *, actor: User | None, side: str, note: str = "") -> No
 def task_assign_crew(*, actor: User, task: Task, crew: Crew | None) -> Task:
     """The contractor gives the task to one of its crews (or to none); the
     step is written down and both boards hear of it."""
-    from .lifecycle import _lock, _step
+    from .lifecycle import lock_task, write_step
 
-    task = _lock(task, None)
+    task = lock_task(task, None)
     if not permissions.can_act(actor, task.agreement, Side.CONTRACTOR):
         raise TaskNotPermitted(_("Only the contractor can do this."))
     if crew is not None and crew.contractor_id != task.agreement.contractor_id:
@@ -116,7 +118,7 @@ def task_assign_crew(*, actor: User, task: Task, crew: Crew | None) -> Task:
     if task.crew_id == (crew.pk if crew else None):
         return task
     task.crew = crew
-    _step(
+    write_step(
         task,
         actor=actor,
         side=Side.CONTRACTOR,
@@ -186,23 +188,45 @@ def problem_report(
     )
     agreement = responsible_agreement(site, kind)
     if agreement is not None:
-        now = timezone.now()
-        task = Task.objects.create(
-            agreement=agreement,
-            site=site,
-            report=report,
-            title=_("Reported: %(text)s")
-            % {"text": " ".join(description.split())[:90]},
-            kind=kind,
-            instructions=description,
-            duration=timedelta(hours=1),
-            window_from=now,
-            window_until=now + timedelta(days=7),
+        task_from_report(report, agreement, note=_("Reported by a resident."))
+    else:
+        from .. import notify
+
+        on_commit(
+            lambda: notify.report_waiting.enqueue(report.pk),
+            what="problem report waiting",
         )
-        report.state = ProblemReport.State.TASKED
-        report.save(update_fields=["state", "updated_at"])
-        _created(task, actor=None, side="", note=_("Reported by a resident."))
     return report
+
+
+def task_from_report(
+    report: ProblemReport,
+    agreement: Agreement,
+    *,
+    actor: User | None = None,
+    side: str = "",
+    note: str = "",
+) -> Task:
+    """The unplanned task ``agreement``'s contractor does for ``report``,
+    within a week from now; the report is marked passed on. Called inside the
+    caller's transaction (a new report, or its owner passing it on)."""
+    now = timezone.now()
+    task = Task.objects.create(
+        agreement=agreement,
+        site=report.site,
+        report=report,
+        title=_("Reported: %(text)s")
+        % {"text": " ".join(report.description.split())[:90]},
+        kind=report.kind,
+        instructions=report.description,
+        duration=timedelta(hours=1),
+        window_from=now,
+        window_until=now + timedelta(days=7),
+    )
+    report.state = ProblemReport.State.TASKED
+    report.save(update_fields=["state", "updated_at"])
+    record_created(task, actor=actor, side=side, note=note)
+    return task
 
 
 def report_outcome(task: Task) -> None:

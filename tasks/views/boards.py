@@ -1,14 +1,18 @@
 """The boards: the association's four weeks by site, the contractor's week by
-day, and the steps a board missed while its socket was down."""
+day (or by site on a map, ``?view=map``), and the steps a board missed while
+its socket was down."""
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from agenda.facility_selectors import organised_communities, week_start
@@ -44,9 +48,56 @@ def board_index(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/board_list.html", context)
 
 
-def _board_url(community: Community, key: str, day: date | None) -> str:
+def _board_url(community: Community, key: str, day: date | None, view: str = "") -> str:
     url = reverse("tasks:board", args=[community.slug])
-    return f"{url}?{key}={day.isoformat()}" if day else url
+    query = urlencode(
+        {**({key: day.isoformat()} if day else {}), **({"view": view} if view else {})}
+    )
+    return f"{url}?{query}" if query else url
+
+
+def _map_config(board: selectors.Board, groups: list[selectors.SiteGroup]) -> dict:
+    """The board's map: the sites with a position, each with its tasks (the
+    words their cards say) and how many wait for the contractor."""
+    sites = []
+    for group in groups:
+        count, yours = len(group.tasks), group.yours
+        label = ngettext(
+            "%(site)s: %(count)s task", "%(site)s: %(count)s tasks", count
+        ) % {"site": group.site.name, "count": count}
+        if yours:
+            label += ngettext(
+                ", %(yours)s waits for you", ", %(yours)s wait for you", yours
+            ) % {"yours": yours}
+        sites.append(
+            {
+                "id": group.site.pk,
+                "name": group.site.name,
+                "address": group.site.address,
+                "lat": group.site.latitude,
+                "lon": group.site.longitude,
+                "count": count,
+                "yours": yours,
+                "label": label,
+                "tasks": [
+                    {
+                        "title": item.task.title,
+                        "url": item.url,
+                        "club": item.task.agreement.client.name,
+                        "when": item.when_text,
+                        "state": item.state_label,
+                        "waiting": item.waiting_label,
+                        "yours": item.is_yours,
+                    }
+                    for item in group.tasks
+                ],
+            }
+        )
+    return {
+        "tiles": settings.NABOLAG_MAP_TILE_URL,
+        "attribution": settings.NABOLAG_MAP_TILE_ATTRIBUTION,
+        "sites": sites,
+    }
 
 
 @login_required
@@ -57,7 +108,11 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     404 for whoever the board is not for."""
     community = get_object_or_404(Community, slug=slug)
     today = timezone.localdate()
+    view = ""
     if selectors.board_side(community) == Side.CONTRACTOR:
+        # Only the contractor's board has a map (?view=map): the club's is by
+        # site already, and its sites are its own.
+        view = "map" if request.GET.get("view") == "map" else ""
         key, template, step = "day", "tasks/board_contractor.html", 7
         starts = _day(request.GET.get("day")) or today
         shown = selectors.contractor_board(request.user, community, day=starts)
@@ -69,7 +124,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         home = week_start(today)
     if shown is None:
         raise Http404
-    can_invite = shown.side == Side.CLIENT and permissions._organiser_of(
+    can_invite = shown.side == Side.CLIENT and permissions.organiser_of(
         request.user, community.pk
     )
     context = {
@@ -78,11 +133,21 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         "today": today,
         "last_day": shown.ends - timedelta(days=1),
         "topic": board_topic(community.pk),
-        "earlier": _board_url(community, key, starts - timedelta(days=step)),
-        "later": _board_url(community, key, starts + timedelta(days=step)),
-        "now_url": _board_url(community, key, None) if starts != home else "",
+        "earlier": _board_url(community, key, starts - timedelta(days=step), view),
+        "later": _board_url(community, key, starts + timedelta(days=step), view),
+        "now_url": _board_url(community, key, None, view) if starts != home else "",
         "can_invite": can_invite,
     }
+    if shown.side == Side.CONTRACTOR:
+        shown_day = starts if starts != home else None
+        context["list_url"] = _board_url(community, key, shown_day)
+        context["map_url"] = _board_url(community, key, shown_day, "map")
+    if view == "map":
+        groups = shown.by_site()
+        context["map_view"] = True
+        context["on_map"] = [g for g in groups if g.on_map]
+        context["off_map"] = [g for g in groups if not g.on_map]
+        context["map_config"] = _map_config(shown, context["on_map"])
     return render(request, template, context)
 
 

@@ -1,6 +1,7 @@
 """The pages that manage an agreement through a form of their own: the
-invitation, its changes, its end (after a confirm step), a recurring job, a
-series of tasks and a one-off task.
+invitation, its changes, its end (after a confirm step), a recurring job (new,
+changed, removed after a confirm step), a series of tasks (new, changed,
+stopped after a confirm step) and a one-off task.
 
 Each page is offered to the people whose sides may use it (403 for the
 others who may see the agreement, 404 for whoever may not); its post calls
@@ -12,8 +13,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -23,8 +26,8 @@ from hub.errors import ApplicationError
 
 from .. import permissions
 from ..manage_forms import AgreementForm, EndForm, InviteForm, refuse
-from ..models import Agreement, Side, Task
-from ..plan_forms import SeriesForm, TaskForm, TemplateForm
+from ..models import Agreement, Side, Task, TaskSeries, TaskTemplate
+from ..plan_forms import SeriesForm, SeriesStopForm, TaskForm, TemplateForm
 from ..services import agreements as services
 from ..services import work
 from .agreements import agreement_or_404, managed_sides
@@ -49,7 +52,7 @@ def _refused(request, template, form, exc: ApplicationError, **extra):
 def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
     """An association's organiser invites a contractor."""
     client = get_object_or_404(Community, slug=slug)
-    if client.kind == Community.Kind.CONTRACTOR or not permissions._organiser_of(
+    if client.kind == Community.Kind.CONTRACTOR or not permissions.organiser_of(
         request.user, client.pk
     ):
         raise PermissionDenied
@@ -193,19 +196,8 @@ def series_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = SeriesForm(request.POST, **kwargs)
     if not form.is_valid():
         return _form_page(request, page, form, status=400, **extra)
-    data = form.cleaned_data
     try:
-        series = services.series_save(
-            actor=request.user,
-            template=data["template"],
-            site=data["site"],
-            mode=data["mode"],
-            starts_at=form.starts_at(),
-            rrule=form.rrule(),
-            event=data["event"],
-            offset=form.offset_delta(),
-            window=form.window_delta(),
-        )
+        series = services.series_save(actor=request.user, **form.series_fields())
     except ApplicationError as exc:
         return _refused(request, page, form, exc, **extra)
     count = series.tasks.count()
@@ -243,3 +235,179 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, page, form, exc, **extra)
     messages.success(request, _("The task is added to the board."))
     return redirect(task)
+
+
+# --- changing, removing and stopping jobs and series
+#
+# Offered to the organisers of either side while the agreement is not ended
+# (a series: while it runs and the agreement is in force); opened when that
+# is no longer so, the page goes back to the agreement with the reason. The
+# job or series comes from the agreement's page read (404 when not one of its
+# own).
+
+
+def _job_or_404(agreement: Agreement, pk: int) -> TaskTemplate:
+    found = next((t for t in agreement.templates.all() if t.pk == pk), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _series_or_404(agreement: Agreement, pk: int) -> TaskSeries:
+    found = next((s for s in agreement.series.all() if s.pk == pk), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _closed(agreement: Agreement, series: TaskSeries | None = None) -> str:
+    """Why the page is no longer open, or "" when it is."""
+    if agreement.state not in (Agreement.State.INVITED, Agreement.State.ACTIVE):
+        return _("This agreement has ended.")
+    if series is not None and not agreement.is_active:
+        return _("The agreement behind this task is not in force.")
+    if series is not None and not series.active:
+        return _("This series has been stopped, so it can no longer be changed.")
+    return ""
+
+
+def _back(request: HttpRequest, agreement: Agreement, reason: str) -> HttpResponse:
+    messages.error(request, reason)
+    return redirect(agreement)
+
+
+@login_required
+@GET_POST
+def template_edit(request: HttpRequest, pk: int, template: int) -> HttpResponse:
+    """A recurring job changed; its tasks not yet started follow."""
+    agreement = _planner_or_403(request, pk)
+    job = _job_or_404(agreement, template)
+    page, extra = "tasks/template_form.html", {"agreement": agreement, "job": job}
+    if request.method != "POST":
+        if reason := _closed(agreement):
+            return _back(request, agreement, reason)
+        form = TemplateForm(initial=TemplateForm.initial_of(job), agreement=agreement)
+        return _form_page(request, page, form, **extra)
+    form = TemplateForm(request.POST, agreement=agreement)
+    if not form.is_valid():
+        return _form_page(request, page, form, status=400, **extra)
+    data = form.cleaned_data
+    try:
+        job = services.template_update(
+            actor=request.user,
+            template=job,
+            title=data["title"],
+            kind=data["kind"],
+            checklist=form.checklist_lines(),
+            instructions=data["instructions"],
+            duration=form.duration_delta(),
+            blocks_site=data["blocks_site"],
+        )
+    except ApplicationError as exc:
+        return _refused(request, page, form, exc, **extra)
+    messages.success(
+        request,
+        _("%(title)s is saved; its tasks not yet started follow the change.")
+        % {"title": job.title},
+    )
+    return redirect(agreement)
+
+
+@login_required
+@GET_POST
+def template_remove(request: HttpRequest, pk: int, template: int) -> HttpResponse:
+    """Asks first; a job a series uses (even a stopped one) stays."""
+    agreement = _planner_or_403(request, pk)
+    job = _job_or_404(agreement, template)
+    if reason := _closed(agreement):
+        return _back(request, agreement, reason)
+    in_use = [s for s in agreement.series.all() if s.template_id == job.pk]
+    context = {"agreement": agreement, "job": job, "in_use": in_use}
+    if request.method != "POST":
+        return render(request, "tasks/template_remove.html", context)
+    try:
+        services.template_remove(actor=request.user, template=job)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return render(request, "tasks/template_remove.html", context, status=exc.status)
+    messages.success(request, _("%(title)s is removed.") % {"title": job.title})
+    return redirect(agreement)
+
+
+@login_required
+@GET_POST
+def series_edit(request: HttpRequest, pk: int, series: int) -> HttpResponse:
+    """A series changed: its tasks still only planned are made again from the
+    new settings, the others stay as they are."""
+    agreement = _planner_or_403(request, pk)
+    row = _series_or_404(agreement, series)
+    page, extra = "tasks/series_form.html", {"agreement": agreement, "series": row}
+    kwargs = {"agreement": agreement, "sites": list(agreement.sites.all())}
+    if request.method != "POST":
+        if reason := _closed(agreement, row):
+            return _back(request, agreement, reason)
+        form = SeriesForm(initial=SeriesForm.initial_of(row), **kwargs)
+        return _form_page(request, page, form, **extra)
+    form = SeriesForm(request.POST, **kwargs)
+    if not form.is_valid():
+        return _form_page(request, page, form, status=400, **extra)
+    try:
+        row = services.series_update(
+            actor=request.user, series=row, **form.series_fields()
+        )
+    except ApplicationError as exc:
+        return _refused(request, page, form, exc, **extra)
+    messages.success(
+        request,
+        _(
+            "The series is saved. Its tasks still only planned are planned again; "
+            "those with times offered or agreed stay as they were."
+        ),
+    )
+    return redirect(agreement)
+
+
+@login_required
+@GET_POST
+def series_stop(request: HttpRequest, pk: int, series: int) -> HttpResponse:
+    """Asks first; then the series stops and its tasks still to come without
+    an agreed time are cancelled (those with one too, when ticked)."""
+    agreement = _planner_or_403(request, pk)
+    row = _series_or_404(agreement, series)
+    if reason := _closed(agreement, row):
+        return _back(request, agreement, reason)
+    page, now = "tasks/series_stop.html", timezone.now()
+    S = Task.State
+    extra = {
+        "agreement": agreement,
+        "series": row,
+        **row.tasks.aggregate(
+            unagreed=Count(
+                "pk", filter=Q(state__in=[S.PLANNED, S.PROPOSED], window_until__gt=now)
+            ),
+            agreed=Count("pk", filter=Q(state=S.CONFIRMED, starts_at__gt=now)),
+        ),
+    }
+    if request.method != "POST":
+        return _form_page(request, page, SeriesStopForm(), **extra)
+    form = SeriesStopForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, page, form, status=400, **extra)
+    try:
+        count = services.series_stop(
+            actor=request.user,
+            series=row,
+            cancel_confirmed=form.cleaned_data["cancel_confirmed"],
+        )
+    except ApplicationError as exc:
+        return _refused(request, page, form, exc, **extra)
+    messages.success(
+        request,
+        ngettext(
+            "The series is stopped; %(count)s task is cancelled.",
+            "The series is stopped; %(count)s tasks are cancelled.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(agreement)

@@ -9,19 +9,14 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from .. import permissions
-from ..models import Task, TaskPhoto
+from .. import selectors
+from ..models import TaskPhoto
 
 
 @require_safe
 @login_required
 def task_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
-    task = get_object_or_404(
-        Task.objects.filter(
-            permissions.visible_agreements_q(request.user, "agreement__")
-        ),
-        pk=pk,
-    )
+    task = get_object_or_404(selectors.tasks_visible(request.user), pk=pk)
     row = get_object_or_404(TaskPhoto, pk=photo, task=task)
     try:
         handle = row.image.open("rb")

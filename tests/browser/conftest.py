@@ -9,6 +9,7 @@ import contextlib
 import email
 import gc
 import shutil
+import time
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -116,6 +117,27 @@ def live_daphne(django_db_setup, django_db_blocker) -> Iterator[str]:
     yield f"http://127.0.0.1:{process.port.value}"
     process.terminate()
     process.join(timeout=10)
+    with django_db_blocker.unblock():
+        _wait_for_child_connections()
+
+
+def _wait_for_child_connections(seconds: float = 10.0) -> None:
+    """PostgreSQL ends a killed client's backend a moment after the client is
+    gone. Until it has, dropping the test database at the end of the session
+    warns that it "is being accessed by other users", so wait for the Daphne
+    child's connections to end (SQLite has no server to wait for)."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

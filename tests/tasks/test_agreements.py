@@ -605,3 +605,16 @@ def test_only_the_organisers_save_templates(agreement, firm_staff, club):
             )
 
     assert not TaskTemplate.objects.exists()
+
+
+def test_no_new_job_on_an_agreement_that_has_ended(agreement, club_organiser):
+    agreements.agreement_end(actor=club_organiser, agreement=agreement)
+    agreement.refresh_from_db()
+
+    with pytest.raises(TaskError) as exc:
+        agreements.template_save(
+            actor=club_organiser, agreement=agreement, title="Slå", kind="mowing"
+        )
+
+    assert str(exc.value.message) == da("This agreement has ended.")
+    assert not TaskTemplate.objects.exists()

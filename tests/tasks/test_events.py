@@ -9,7 +9,7 @@ import pytest
 from messaging import topics
 from tasks import hooks
 from tasks.errors import TaskError
-from tasks.events import board_topic
+from tasks.events import agreement_topic, board_topic
 from tasks.services import agreements, lifecycle
 from tests.factories import member_of
 from tests.tasks.conftest import at, open_slot, proposed
@@ -40,7 +40,11 @@ def test_a_step_is_sent_to_both_parties_boards(task, firm_organiser, club, firm,
         "action": "proposed",
         "starts_at": None,
     }
-    assert sent == [(f"board.{club.pk}", payload), (f"board.{firm.pk}", payload)]
+    assert sent == [
+        (f"board.{club.pk}", payload),
+        (f"board.{firm.pk}", payload),
+        (f"agreement.{task.agreement_id}", payload),
+    ]
 
 
 def test_a_confirmed_step_carries_the_agreed_time(
@@ -51,7 +55,7 @@ def test_a_confirmed_step_carries_the_agreed_time(
 
     lifecycle.task_confirm(actor=club_organiser, task=task, slot=open_slot(task))
 
-    assert [p["action"] for _topic, p in sent] == ["confirmed", "confirmed"]
+    assert [p["action"] for _topic, p in sent] == ["confirmed"] * 3
     assert {datetime.fromisoformat(p["starts_at"]) for _topic, p in sent} == {at(2, 8)}
     assert {p["version"] for _topic, p in sent} == {3}
 
@@ -65,13 +69,16 @@ def test_a_new_task_and_the_platforms_own_steps_are_sent_too(
 
     lifecycle.tasks_mark_missed(now=task.window_until.replace(year=2100))
 
+    own = f"agreement.{task.agreement_id}"
     assert [(t, p["action"]) for t, p in created] == [
         (f"board.{club.pk}", "created"),
         (f"board.{firm.pk}", "created"),
+        (own, "created"),
     ]
     assert [(t, p["action"], p["state"]) for t, p in sent] == [
         (f"board.{club.pk}", "missed", "missed"),
         (f"board.{firm.pk}", "missed", "missed"),
+        (own, "missed", "missed"),
     ]
 
 
@@ -97,10 +104,12 @@ def test_the_boards_hear_a_step_only_once_it_is_committed(
     assert layer.groups("task") == [
         f"topic.board.{club.pk}",
         f"topic.board.{firm.pk}",
+        f"topic.agreement.{task.agreement_id}",
     ]
     assert {p["topic"] for p in layer.events()} == {
         f"board.{club.pk}",
         f"board.{firm.pk}",
+        f"agreement.{task.agreement_id}",
     }
 
 
@@ -133,3 +142,24 @@ def test_nobody_hears_the_board_of_an_agreement_that_ended(
 
     assert hooks.board_topics(club_organiser) == set()
     assert hooks.board_topics(firm_staff) == set()
+
+
+def test_municipal_staff_hear_an_agreement_once_both_parties_share_it(
+    agreement, club_organiser, firm_organiser, staff
+):
+    assert hooks.board_topics(staff) == set()
+
+    agreements.agreement_share(actor=club_organiser, agreement=agreement, shared=True)
+    assert hooks.board_topics(staff) == set()
+
+    agreements.agreement_share(actor=firm_organiser, agreement=agreement, shared=True)
+    assert hooks.board_topics(staff) == {agreement_topic(agreement.pk)}
+
+
+@pytest.mark.parametrize("who", ["firm_staff", "staff", "stranger"])
+def test_the_topics_of_a_socket_cost_one_query(
+    agreement, who, request, django_assert_num_queries
+):
+    user = request.getfixturevalue(who)
+    with django_assert_num_queries(1):
+        hooks.board_topics(user)

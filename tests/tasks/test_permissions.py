@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from communities.models import Community, Membership
-from tasks import permissions
+from tasks import permissions, selectors
 from tasks.errors import TaskNotPermitted
 from tasks.models import Agreement, AgreementActor, Side
 from tasks.services import agreements
@@ -165,16 +165,24 @@ def test_a_former_member_no_longer_sees_the_agreement(agreement, firm_staff, fir
     assert visible(firm_staff) == set()
 
 
-def test_someone_named_on_the_agreement_sees_it(agreement, firm_organiser, firm):
+def test_someone_named_on_the_agreement_sees_it_while_a_member(
+    agreement, firm_organiser, firm
+):
     helper = member_of(firm)
     AgreementActor.objects.create(
         agreement=agreement, user=helper, side=Side.CONTRACTOR
     )
+    assert visible(helper) == {agreement.pk}
+    assert permissions.can_act(helper, agreement, Side.CONTRACTOR)
+
+    # Leaving the firm ends it, named or not: the agreement is the firm's.
     Membership.objects.filter(user=helper, community=firm).update(
         state=Membership.State.LEFT
     )
 
-    assert visible(helper) == {agreement.pk}
+    assert visible(helper) == set()
+    assert permissions.sides_of(helper, agreement) == set()
+    assert selectors.boards_of(helper) == []
 
 
 def test_municipal_staff_see_an_agreement_only_once_both_sides_share_it(

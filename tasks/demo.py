@@ -2,8 +2,11 @@
 contractor Grøn Plæne ApS. The pitch is brushed and lined no later than 18
 hours before each home match, one match moved and its task with it, a week
 of work agreed (some inside the club's pre-approved hours), one job done and
-disputed, one accepted, and a resident's report of a torn goal net. Dev data
-only; running it again changes nothing.
+disputed, one accepted, and a resident's report of a torn goal net. Grøn
+Plæne also keeps the grounds of Lindå's village hall, so its board holds two
+clients' work: leaves swept tomorrow morning, gutters offered by the firm and
+salting asked for by the village. Dev data only; running it again changes
+nothing.
 
 Everything goes through the services, so the demo obeys the same rules as
 people: every time offered is still to come when it is offered."""
@@ -97,7 +100,7 @@ def seed_tasks(context: dict) -> None:
             opens=time(7),
             closes=time(15),
         )
-    crew = agreements.crew_save(
+    crew = agreements.crew_create(
         actor=bo, contractor=firm, name="Banehold 1", members=[bo, tina]
     )
     agreements.actor_add(actor=bo, agreement=agreement, user=tina, side="contractor")
@@ -147,6 +150,7 @@ def seed_tasks(context: dict) -> None:
     _week_of_work(agreement, lars, bo, tina, artificial, grass, now)
     _moved_match(club, lars)
     _report(context, grass)
+    _village_hall(context, firm, bo, crew, now)
     cache.clear()  # the demo's writes counted against the demo people's limits
     logger.info(
         "tasks demo: %s tasks, %s agreements",
@@ -200,7 +204,10 @@ def _week_of_work(agreement, lars, bo, tina, artificial, grass, now) -> None:
                 checklist=("Udført som aftalt", "Området ryddet bagefter"),
             ),
         )
-        start = _next_free(task, hour=9, after=now + timedelta(hours=1))
+        # Done today, just now: the slot is the next quarter of an hour.
+        start = now.replace(
+            minute=(now.minute // 15) * 15, second=0, microsecond=0
+        ) + timedelta(minutes=15)
         task = lifecycle.task_propose(actor=bo, task=task, starts=[start])
         if task.state != Task.State.CONFIRMED:
             slot = task.slots.get(state="open")
@@ -267,3 +274,100 @@ def _report(context, grass) -> None:
         bo = User.objects.get(email="bo@gron-plaene.example")
         start = _next_free(task, hour=7, after=timezone.now() + timedelta(hours=12))
         lifecycle.task_propose(actor=bo, task=task, starts=[start])
+
+
+def _village_hall(context, firm, bo, crew, now) -> None:
+    """Lindå keeps its village hall's grounds with Grøn Plæne too. Weekday
+    mornings are pre-approved, so the leaves Bo offers to sweep tomorrow are
+    agreed at once and go to his crew; the gutters he offers for an afternoon
+    wait for Anne; the salting Anne asks for at dawn waits for Bo."""
+    village = context["communities"].get("linda")
+    anne = User.objects.filter(email="anne@demo.example").first()
+    hall = Facility.objects.filter(slug="linda-forsamlingshus").first()
+    if village is None or anne is None or hall is None:
+        return
+    agreement = agreements.agreement_invite(
+        actor=anne,
+        client=village,
+        contractor=firm,
+        title="Forsamlingshusets udearealer",
+        sites=[hall],
+        work_kinds=[WorkKind.CLEANING, WorkKind.SNOW_CLEARING, WorkKind.MOWING],
+        terms="Grøn Plæne holder udearealerne ved Lindå Forsamlingshus: græsset "
+        "i sæsonen, blade og tagrender om efteråret, snerydning og saltning om "
+        "vinteren, så gæsterne kommer tørskoet ind til fester og møder.",
+    )
+    agreements.agreement_answer(actor=bo, agreement=agreement, accept=True)
+    agreement.refresh_from_db()
+    for weekday in range(5):
+        agreements.window_add(
+            actor=anne,
+            agreement=agreement,
+            weekday=weekday,
+            opens=time(8),
+            closes=time(12),
+        )
+
+    def task(actor, title, kind, checklist, *, days, hours):
+        return work.task_create(
+            actor=actor,
+            agreement=agreement,
+            fields=work.TaskFields(
+                title=title,
+                kind=kind,
+                site=hall,
+                window_from=now,
+                window_until=now + timedelta(days=days),
+                duration=timedelta(hours=hours),
+                checklist=tuple(checklist),
+            ),
+        )
+
+    leaves = task(
+        anne,
+        "Fej blade på stier og parkering",
+        WorkKind.CLEANING,
+        [
+            "Fej stien og indgangen",
+            "Saml bladene på parkeringen",
+            "Kør dem til kompost",
+        ],
+        days=4,
+        hours=1.5,
+    )
+    start = _next_free(leaves, hour=9, after=now + timedelta(hours=12))
+    leaves = lifecycle.task_propose(actor=bo, task=leaves, starts=[start])
+    work.task_assign_crew(actor=bo, task=leaves, crew=crew)
+
+    gutters = task(
+        bo,
+        "Rens tagrender og nedløb",
+        WorkKind.CLEANING,
+        ["Rens tagrenderne hele vejen rundt", "Skyl nedløbene igennem"],
+        days=8,
+        hours=2,
+    )
+    lifecycle.task_propose(
+        actor=bo,
+        task=gutters,
+        starts=[
+            _next_free(gutters, hour=13, after=now + timedelta(days=1)),
+            _next_free(gutters, hour=13, after=now + timedelta(days=2)),
+        ],
+        note="Vi tager den med lift en eftermiddag, når der ikke er udlejet.",
+    )
+
+    salt = task(
+        anne,
+        "Salt stier og parkering før juletræsfesten",
+        WorkKind.SNOW_CLEARING,
+        ["Salt stien fra parkeringen til døren", "Salt trappen og rampen"],
+        days=6,
+        hours=1,
+    )
+    lifecycle.task_propose(
+        actor=anne,
+        task=salt,
+        starts=[_next_free(salt, hour=6, after=now + timedelta(days=3))],
+        note="Der er meldt frost i nat og i morgen; festen starter kl. 14.",
+    )

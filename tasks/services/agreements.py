@@ -316,51 +316,6 @@ def template_save(
 
 
 @transaction.atomic
-def crew_save(
-    *,
-    actor: User,
-    contractor: Community,
-    name: str,
-    members: Sequence[User] = (),
-    crew: Crew | None = None,
-) -> Crew:
-    if not permissions.organiser_of(actor, contractor.pk):
-        raise TaskNotPermitted(_("Only the contractor's organisers can do this."))
-    name = " ".join(name.split())[:80]
-    if not name:
-        raise TaskError(_("Please give the crew a name."), field="name")
-    staff = set(
-        Membership.objects.filter(
-            community=contractor, state=Membership.State.ACTIVE
-        ).values_list("user_id", flat=True)
-    )
-    outsiders = [m for m in members if m.pk not in staff]
-    if outsiders:
-        raise TaskError(
-            _("%(name)s does not work for %(contractor)s.")
-            % {"name": outsiders[0].public_name, "contractor": contractor.name},
-            field="members",
-        )
-    crew = crew or Crew(contractor=contractor)
-    crew.name = name
-    crew.save()
-    crew.members.set(members)
-    return crew
-
-
-@transaction.atomic
-def crew_feed_renew(*, actor: User, crew: Crew) -> Crew:
-    """A new secret address for the crew's feed; the old one stops working."""
-    from ..models import _new_token
-
-    if not permissions.organiser_of(actor, crew.contractor_id):
-        raise TaskNotPermitted(_("Only the contractor's organisers can do this."))
-    crew.feed_token = _new_token()
-    crew.save(update_fields=["feed_token", "updated_at"])
-    return crew
-
-
-@transaction.atomic
 def series_save(
     *,
     actor: User,
@@ -420,13 +375,12 @@ def series_save(
     return series
 
 
-# --- the crew pages (tasks/views/crews.py) ---------------------------------
+# --- a contractor's crews (tasks/views/crews.py) ----------------------------
 #
-# crew_save and crew_feed_renew above do the writes; the pages come through
-# these, which add what crew_save leaves to its caller: a crew is changed only
-# for its own contractor, by that contractor's organisers; its name is one its
-# other crews do not have (a form error, not the database's refusal); and each
-# change counts against the agreement-change limit.
+# Only the organisers of the crew's own contractor make, change and remove a
+# crew and renew its feed address; a crew is made of the contractor's active
+# members, under a name its other crews do not have (a form error, not the
+# database's refusal); each change counts against the agreement-change limit.
 
 
 def _require_crew_organiser(actor: User, contractor_id: int) -> None:
@@ -435,7 +389,12 @@ def _require_crew_organiser(actor: User, contractor_id: int) -> None:
 
 
 def _locked_crew(crew: Crew) -> Crew:
-    found = Crew.objects.select_for_update().filter(pk=crew.pk).first()
+    found = (
+        Crew.objects.select_for_update()
+        .filter(pk=crew.pk)
+        .select_related("contractor")
+        .first()
+    )
     if found is None:
         raise TaskError(_("This crew no longer exists."))
     return found
@@ -452,28 +411,40 @@ def _crew_written(
     from django.db import IntegrityError
 
     _require_crew_organiser(actor, contractor.pk)
-    wanted = " ".join(name.split())[:80]  # as crew_save keeps it
+    name = " ".join(name.split())[:80]
+    if not name:
+        raise TaskError(_("Please give the crew a name."), field="name")
     taken = _("%(contractor)s already has a crew called %(name)s.") % {
         "contractor": contractor.name,
-        "name": wanted,
+        "name": name,
     }
-    others = Crew.objects.filter(contractor=contractor, name__iexact=wanted)
+    others = Crew.objects.filter(contractor=contractor, name__iexact=name)
     if crew is not None:
         others = others.exclude(pk=crew.pk)
     if others.exists():
         raise TaskError(taken, field="name")
+    staff = set(
+        Membership.objects.filter(
+            community=contractor, state=Membership.State.ACTIVE
+        ).values_list("user_id", flat=True)
+    )
+    outsiders = [m for m in members if m.pk not in staff]
+    if outsiders:
+        raise TaskError(
+            _("%(name)s does not work for %(contractor)s.")
+            % {"name": outsiders[0].public_name, "contractor": contractor.name},
+            field="members",
+        )
     ratelimit.hit("agreement-change", key=actor.pk)
+    crew = crew or Crew(contractor=contractor)
+    crew.name = name
     try:
         with transaction.atomic():
-            return crew_save(
-                actor=actor,
-                contractor=contractor,
-                name=name,
-                members=members,
-                crew=crew,
-            )
+            crew.save()
     except IntegrityError:  # the same name saved meanwhile
         raise TaskError(taken, field="name") from None
+    crew.members.set(members)
+    return crew
 
 
 @transaction.atomic
@@ -502,13 +473,17 @@ def crew_update(
 
 
 @transaction.atomic
-def crew_feed_reissue(*, actor: User, crew: Crew) -> Crew:
-    """``crew_feed_renew`` from the crews page: a new secret address for the
-    crew's feed, the old one stops working at once."""
+def crew_feed_renew(*, actor: User, crew: Crew) -> Crew:
+    """A new secret address for the crew's feed; the old one stops working at
+    once."""
+    from ..models import _new_token
+
     crew = _locked_crew(crew)
     _require_crew_organiser(actor, crew.contractor_id)
     ratelimit.hit("agreement-change", key=actor.pk)
-    return crew_feed_renew(actor=actor, crew=crew)
+    crew.feed_token = _new_token()
+    crew.save(update_fields=["feed_token", "updated_at"])
+    return crew
 
 
 @transaction.atomic

@@ -148,7 +148,7 @@ def crew_feed_renew(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _confirm(request, crew, "renew")
     try:
-        crew = services.crew_feed_reissue(actor=request.user, crew=crew)
+        crew = services.crew_feed_renew(actor=request.user, crew=crew)
     except ApplicationError as exc:
         show_refusal(request, exc)
         return redirect(_crews_url(crew))

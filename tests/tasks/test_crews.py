@@ -179,7 +179,7 @@ def test_another_firms_organiser_cannot_change_or_remove_a_crew(other_firm, crew
     with pytest.raises(TaskNotPermitted):
         agreements.crew_update(actor=rival, crew=crew, name="Vores")
     with pytest.raises(TaskNotPermitted):
-        agreements.crew_feed_reissue(actor=rival, crew=crew)
+        agreements.crew_feed_renew(actor=rival, crew=crew)
     with pytest.raises(TaskNotPermitted):
         agreements.crew_remove(actor=rival, crew=crew)
 
@@ -211,7 +211,7 @@ def test_only_the_firms_organisers_renew_the_feed_or_remove_a_crew(request, crew
     before = _state(crew)
 
     with pytest.raises(TaskNotPermitted):
-        agreements.crew_feed_reissue(actor=actor, crew=crew)
+        agreements.crew_feed_renew(actor=actor, crew=crew)
     with pytest.raises(TaskNotPermitted):
         agreements.crew_remove(actor=actor, crew=crew)
 
@@ -221,7 +221,7 @@ def test_only_the_firms_organisers_renew_the_feed_or_remove_a_crew(request, crew
 def test_renewing_gives_the_feed_a_new_address(firm_organiser, crew):
     old = crew.feed_token
 
-    agreements.crew_feed_reissue(actor=firm_organiser, crew=crew)
+    agreements.crew_feed_renew(actor=firm_organiser, crew=crew)
 
     crew.refresh_from_db()
     assert crew.feed_token != old
@@ -264,7 +264,7 @@ def test_crew_changes_are_rate_limited(monkeypatch, firm, firm_organiser, crew):
     with pytest.raises(RateLimited):
         agreements.crew_update(actor=firm_organiser, crew=crew, name="Vest")
     with pytest.raises(RateLimited):
-        agreements.crew_feed_reissue(actor=firm_organiser, crew=crew)
+        agreements.crew_feed_renew(actor=firm_organiser, crew=crew)
     with pytest.raises(RateLimited):
         agreements.crew_remove(actor=firm_organiser, crew=crew)
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from communities.models import Community
 from tasks import selectors
 from tasks.models import Agreement, ProblemReport, Task
 
@@ -51,15 +52,39 @@ def test_a_residents_report_became_a_task_for_the_contractor(demo):
     assert report.task.state == Task.State.CONFIRMED
 
 
-def test_the_demo_contractor_has_a_real_week_of_work(demo):
+def test_the_demo_contractor_has_a_real_week_of_work_for_two_clients(demo):
     bo = User.objects.get(email="bo@gron-plaene.example")
-    firm = Agreement.objects.get(contractor__slug="gron-plaene").contractor
+    firm = Community.objects.get(slug="gron-plaene")
 
     board = selectors.contractor_board(bo, firm, day=timezone.localdate())
 
     shown = [item.task for group in board.days for item in group.tasks]
-    assert len(shown) >= 2
-    assert {t.agreement.client.slug for t in shown} == {"skovby-if"}
+    unplanned = [item.task for item in board.unscheduled]
+    assert len(shown) >= 4
+    assert {t.agreement.client.slug for t in shown + unplanned} == {
+        "skovby-if",
+        "linda",
+    }
+
+
+def test_the_village_hall_has_work_agreed_and_work_waiting_for_each_side(demo):
+    agreement = Agreement.objects.get(
+        client__slug="linda", contractor__slug="gron-plaene"
+    )
+    tasks = {t.title: t for t in agreement.tasks.all()}
+
+    leaves = tasks["Fej blade på stier og parkering"]
+    gutters = tasks["Rens tagrender og nedløb"]
+    salt = tasks["Salt stier og parkering før juletræsfesten"]
+    assert agreement.is_active
+    assert leaves.crew.name == "Banehold 1"
+    assert leaves.starts_at > timezone.now()
+    # The firm offered two afternoons (outside the village's approved
+    # mornings); the village asked for a dawn: each waits for the other side.
+    assert gutters.state == salt.state == Task.State.PROPOSED
+    assert gutters.slots.filter(state="open").count() == 2
+    assert set(gutters.slots.values_list("side", flat=True)) == {"contractor"}
+    assert set(salt.slots.values_list("side", flat=True)) == {"client"}
 
 
 def test_the_daily_round_says_what_it_did(task, mailoutbox):

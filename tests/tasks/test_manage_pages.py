@@ -873,7 +873,7 @@ def test_a_firms_staff_cannot_open_the_tasks_conversation(client, firm_staff, ta
 
 @pytest.fixture
 def crew(firm_organiser, firm, firm_staff):
-    return agreements.crew_save(
+    return agreements.crew_create(
         actor=firm_organiser, contractor=firm, name="Hold Nord", members=[firm_staff]
     )
 
@@ -905,7 +905,7 @@ def test_the_club_cannot_choose_the_firms_crew(client, club_organiser, task, cre
 
 
 def test_another_firms_crew_cannot_be_chosen(client, firm_organiser, task, other_firm):
-    theirs = agreements.crew_save(
+    theirs = agreements.crew_create(
         actor=organiser_of(other_firm), contractor=other_firm, name="Deres hold"
     )
     client.force_login(firm_organiser)

@@ -121,7 +121,7 @@ def weekly(club_organiser, template, pitch) -> TaskSeries:
 
 @pytest.fixture
 def crew(firm_organiser, firm, firm_staff):
-    return agreements.crew_save(
+    return agreements.crew_create(
         actor=firm_organiser, contractor=firm, name="Hold Nord", members=[firm_staff]
     )
 
@@ -719,7 +719,7 @@ def test_editing_a_series_stopped_meanwhile_is_refused_keeping_what_was_typed(
 def test_a_series_crew_must_be_one_of_the_agreements_contractors(
     client, club_organiser, agreement, template, weekly, pitch, other_firm
 ):
-    theirs = agreements.crew_save(
+    theirs = agreements.crew_create(
         actor=organiser_of(other_firm), contractor=other_firm, name="Hold Syd"
     )
     before = _state(template, weekly)

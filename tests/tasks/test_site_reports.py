@@ -47,7 +47,7 @@ def _pass_on_url(report) -> str:
 
 @pytest.fixture
 def resident(village):
-    return member_of(village, user__display_name="Beboer")
+    return member_of(village, user__display_name="Rasmus Ravn")
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ def test_no_task_is_added_to_an_agreement_not_in_force(make_task, agreement, sta
 
 @pytest.fixture
 def crew(firm, firm_organiser, firm_staff):
-    return agreements.crew_save(
+    return agreements.crew_create(
         actor=firm_organiser, contractor=firm, name="Hold Nord", members=[firm_staff]
     )
 

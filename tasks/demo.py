@@ -56,6 +56,12 @@ def _next_free(task: Task, *, hour: int, after: datetime) -> datetime:
         day += timedelta(days=1)
 
 
+def _evening(now: datetime, *, days: int) -> datetime:
+    """20:00 local time ``days`` days after ``now``: when a window closes."""
+    day = recurrence.local(now).date() + timedelta(days=days)
+    return datetime.combine(day, time(20), tzinfo=recurrence.zone())
+
+
 def seed_tasks(context: dict) -> None:
     c, people = context["communities"], context["people"]
     club, firm = c.get("skovby-if"), c.get("gron-plaene")
@@ -199,7 +205,7 @@ def _week_of_work(agreement, lars, bo, tina, artificial, grass, now) -> None:
                 kind=kind,
                 site=artificial,
                 window_from=now,
-                window_until=now + timedelta(days=5),
+                window_until=_evening(now, days=5),
                 duration=timedelta(hours=1),
                 checklist=("Udført som aftalt", "Området ryddet bagefter"),
             ),
@@ -317,7 +323,7 @@ def _village_hall(context, firm, bo, crew, now) -> None:
                 kind=kind,
                 site=hall,
                 window_from=now,
-                window_until=now + timedelta(days=days),
+                window_until=_evening(now, days=days),
                 duration=timedelta(hours=hours),
                 checklist=tuple(checklist),
             ),

@@ -241,6 +241,19 @@
         close.title = words.close;
       }
     });
+    var markers = {};
+    function popupWidth() {
+      return Math.max(150, Math.min(320, element.clientWidth - 110));
+    }
+    // A phone turned on its side (or a window made narrower) with a site's
+    // popup open: open it again at the new width, panned into view.
+    map.on("resize", function () {
+      var marker = state.open === null ? null : markers[state.open];
+      if (!marker) return;
+      marker.getPopup().options.maxWidth = popupWidth();
+      marker.closePopup();
+      marker.openPopup();
+    });
     config.sites.forEach(function (site) {
       var marker = L.marker([site.lat, site.lon], {
         icon: sitePin(site), title: site.label, keyboard: true
@@ -248,9 +261,10 @@
       // Narrow enough to stay clear of the zoom buttons on a phone.
       marker.bindPopup(sitePopup(site), {
         maxHeight: 280,
-        maxWidth: Math.max(150, Math.min(320, element.clientWidth - 110)),
+        maxWidth: popupWidth(),
         autoPanPaddingTopLeft: [52, 12]
       });
+      markers[site.id] = marker;
       var pin = marker.getElement();
       if (pin) {
         // An id, so board.js puts the focus back on it after a renewal.

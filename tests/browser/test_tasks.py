@@ -8,7 +8,12 @@ socket without a reload (static/js/board.js); the club's task page, open
 while the firm reports the work done, says the task changed instead of
 swapping its forms. The boards and the task page pass axe and fit 320
 pixels without sideways scrolling at 1280 and 320. With NABOLAG_SHOTS set,
-each is saved as /tmp/shots/tasks-<page>-<width>.png."""
+each is saved as /tmp/shots/tasks-<page>-<width>.png.
+
+The contractor's board on a map follows the club's step the same way, its map
+drawn again; the planning pages (crews, a job, a series, the reports at a
+site the club looks after, the municipality's shared agreements) pass the
+same checks."""
 
 import os
 import re
@@ -16,6 +21,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -24,10 +30,10 @@ from playwright.sync_api import expect
 from agenda import recurrence
 from agenda.models import Facility
 from communities.models import Community
-from tasks.models import Task, TaskPhoto, TaskSlot
+from tasks.models import Task, TaskPhoto, TaskSeries, TaskSlot
 from tasks.services import agreements, work
 from tests.browser.conftest import axe_violations, signed_in_page
-from tests.factories import CommunityFactory, organiser_of
+from tests.factories import CommunityFactory, UserFactory, organiser_of
 from tests.helpers import da, da_date, da_in
 from tests.htmlcheck import record_html
 
@@ -340,4 +346,112 @@ def test_two_parties_agree_and_finish_a_task_while_the_club_board_follows_live(
     )
     task.refresh_from_db()
     assert task.state == S.ACCEPTED
+    assert problems == []
+
+
+@pytest.fixture
+def planning(board):
+    """``board`` with what the planning pages show: the pitch on the map, a
+    crew of the firm, a recurring job and a weekly series of it, the
+    agreement shared with the municipality by both sides, a moderator, and a
+    resident's report at a hall of the club that no agreement covers."""
+    task = board["task"]
+    club, firm = board["club"], board["firm"]
+    mette, jonas = board["club_organiser"], board["firm_organiser"]
+    Facility.objects.filter(pk=task.site_id).update(latitude=56.1731, longitude=9.5446)
+    agreement = task.agreement
+    crew = agreements.crew_create(
+        actor=jonas, contractor=firm, name="Hold Nord", members=[jonas]
+    )
+    job = agreements.template_save(
+        actor=mette,
+        agreement=agreement,
+        title="Slå græsset",
+        kind="mowing",
+        checklist=list(CHECKLIST),
+        duration=timedelta(hours=2),
+    )
+    series = agreements.series_save(
+        actor=mette,
+        template=job,
+        site=task.site,
+        mode=TaskSeries.Mode.RULE,
+        starts_at=_at(8, 7),
+        rrule="FREQ=WEEKLY;COUNT=3",
+        crew=crew,
+    )
+    for side in (mette, jonas):
+        agreements.agreement_share(actor=side, agreement=agreement, shared=True)
+    moderator = UserFactory(display_name="Kommunen")
+    moderator.user_permissions.add(Permission.objects.get(codename="manage_all"))
+    hall = Facility.objects.create(
+        name="Klubhuset", slug="klubhuset-tasks", kind=Facility.Kind.HALL, owner=club
+    )
+    report = work.problem_report(
+        actor=UserFactory(display_name="Rasmus Ravn"),
+        site=hall,
+        kind="repairs",
+        description="Døren til omklædningsrummet kan ikke lukkes.",
+    )
+    return {
+        **board,
+        "crew": crew,
+        "job": job,
+        "series": series,
+        "moderator": moderator,
+        "report": report,
+    }
+
+
+def test_the_contractors_map_follows_live_and_the_planning_pages_pass_axe(
+    new_page, live_daphne, planning
+):
+    task, firm = planning["task"], planning["firm"]
+    agreement = task.agreement
+    firm_page = signed_in_page(new_page, live_daphne, planning["firm_organiser"])
+    club_page = signed_in_page(new_page, live_daphne, planning["club_organiser"])
+
+    firm_page.goto(reverse("tasks:board", args=[firm.slug]) + "?view=map")
+    expect(firm_page.locator("#board")).to_have_attribute(
+        "data-live", "open", timeout=LIVE
+    )
+    pin = firm_page.locator("#board-map .leaflet-marker-icon")
+    expect(pin).to_have_count(1)
+    expect(pin).to_have_attribute("aria-label", re.compile("Stadion, bane 1"))
+    problems = _look_at(firm_page, "contractor-map")
+    _club_proposes(club_page, task, planning["times"])
+
+    # The map board, not reloaded, shows the times offered, its map drawn
+    # again with the site's pin, which opens to the task.
+    expect(_state(firm_page, task)).to_have_text(
+        da_in("task", "Times proposed"), timeout=LIVE
+    )
+    expect(pin).to_have_count(1)
+    pin.click()
+    popup = firm_page.locator("#board-map .leaflet-popup")
+    expect(popup.get_by_role("link", name=TITLE)).to_be_visible()
+    problems += _look_at(firm_page, "contractor-map-renewed")
+
+    for name, url in [
+        ("crews", reverse("tasks:crews", args=[firm.slug])),
+        ("crew-edit", reverse("tasks:crew_edit", args=[planning["crew"].pk])),
+    ]:
+        firm_page.goto(url)
+        expect(firm_page.get_by_role("heading", level=1)).to_be_visible()
+        problems += _look_at(firm_page, name)
+    job, series = planning["job"], planning["series"]
+    for name, route, args in [
+        ("job-edit", "agreement_template_edit", [agreement.pk, job.pk]),
+        ("series-edit", "agreement_series_edit", [agreement.pk, series.pk]),
+        ("series-stop", "agreement_series_stop", [agreement.pk, series.pk]),
+        ("site-reports", "site_reports", []),
+        ("site-report", "site_report", [planning["report"].pk]),
+    ]:
+        club_page.goto(reverse(f"tasks:{route}", args=args))
+        expect(club_page.get_by_role("heading", level=1)).to_be_visible()
+        problems += _look_at(club_page, name)
+    staff_page = signed_in_page(new_page, live_daphne, planning["moderator"])
+    staff_page.goto(reverse("tasks:shared"))
+    expect(staff_page.get_by_role("link", name=agreement.title)).to_be_visible()
+    problems += _look_at(staff_page, "shared")
     assert problems == []

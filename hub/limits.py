@@ -67,6 +67,8 @@ LIMITS: dict[str, Limit] = {
     "task-create": Limit(120, HOUR),
     "agreement-change": Limit(60, HOUR),
     "problem-report": Limit(10, HOUR),
+    # each answer to a report is an e-mail to the resident who made it
+    "report-answer": Limit(60, HOUR),
     # cms: messages to the municipality from the contact page
     "contact-send": Limit(5, HOUR),
     "contact-send-visitors": Limit(60, HOUR),

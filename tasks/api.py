@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
 from . import selectors
 from .models import Task
@@ -72,8 +73,11 @@ class TaskDetailOut(TaskOut):
 
 
 class ProposeIn(Schema):
-    starts: list[datetime] = Field(
-        ..., min_length=1, description="Up to three start times to offer"
+    starts: list[AwareDatetime] = Field(
+        ...,
+        min_length=1,
+        description="Up to three start times to offer, each with its UTC "
+        'offset ("2027-05-07T08:00:00+02:00")',
     )
     note: str = Field("", max_length=2000)
     version: int | None = None

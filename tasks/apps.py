@@ -11,7 +11,7 @@ class TasksConfig(AppConfig):
         # with them here (DESIGN.md, "Layers").
         from agenda import facility_links, feeds
         from agenda.services import bookings
-        from agenda.signals import occurrences_changed
+        from agenda.signals import bookings_declined, occurrences_changed
         from messaging import topics
 
         from . import feeds as task_feeds
@@ -19,6 +19,9 @@ class TasksConfig(AppConfig):
 
         occurrences_changed.connect(
             hooks.occurrences_changed, dispatch_uid="tasks.follow_fixtures"
+        )
+        bookings_declined.connect(
+            hooks.bookings_declined, dispatch_uid="tasks.follow_declined_bookings"
         )
         if hooks.booking_keeper not in bookings.BOOKING_KEEPERS:
             bookings.BOOKING_KEEPERS.append(hooks.booking_keeper)

@@ -19,6 +19,19 @@ def occurrences_changed(sender, *, occurrences, change, **kwargs) -> None:
     follow_occurrences(list(occurrences), change)
 
 
+def bookings_declined(sender, *, bookings, actor, **kwargs) -> None:
+    """The site's manager declined bookings (agenda's ``bookings_declined``,
+    inside its transaction): a confirmed task that held the site by one of
+    them loses its time and is planned again."""
+    from .services.lifecycle import site_declined
+
+    held = Task.objects.filter(
+        booking_id__in=[b.pk for b in bookings], state=Task.State.CONFIRMED
+    ).order_by("pk")
+    for task in held:
+        site_declined(task, actor=actor)
+
+
 def booking_keeper(booking: Booking) -> str | None:
     """A booking that holds a site for a task is the task's: it is freed by
     moving or cancelling the task on the board."""

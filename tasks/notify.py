@@ -1,8 +1,10 @@
 """E-mail from the task board: the resident told how their report went, the
 site's owner told of a report nobody covers, both sides told when a fixture
-moved its task. Enqueued after commit."""
+moved its task or when the site's owner declined the booking that held the
+site for it. Enqueued after commit."""
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,6 +17,7 @@ from accounts.models import User
 
 from . import report_selectors
 from .models import ProblemReport, Task
+from .services.work import thread_people
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +80,20 @@ def task_moved(task_id: int, user_ids: list[int], old_start: str) -> None:
     for user in User.objects.filter(pk__in=user_ids, is_active=True):
         _mail(user, "task_moved", task=moved, old_start=old_start)
     logger.info("task %s moved: %s told", task_id, len(user_ids))
+
+
+@task()
+def site_declined(task_id: int, old_start: str) -> None:
+    """Tell both sides' organisers and the people the agreement names that
+    the site's owner declined the booking for the agreed time (``old_start``,
+    ISO 8601), so the task is planned again."""
+    declined = (
+        Task.objects.select_related("site", "agreement").filter(pk=task_id).first()
+    )
+    if declined is None:
+        return
+    when = datetime.fromisoformat(old_start) if old_start else None
+    told = thread_people(declined)
+    for user in told:
+        _mail(user, "site_declined", task=declined, old_start=when)
+    logger.info("task %s: site declined, %s told", task_id, len(told))

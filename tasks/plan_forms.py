@@ -71,11 +71,17 @@ class TemplateForm(forms.Form):
             "blocks_site": template.blocks_site,
         }
 
-    def checklist_lines(self) -> list[str]:
-        return _lines(self.cleaned_data["checklist"])
-
-    def duration_delta(self) -> timedelta:
-        return timedelta(minutes=self.cleaned_data["duration"])
+    def template_fields(self) -> dict:
+        """The cleaned form as template_save and template_update take it."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "checklist": _lines(data["checklist"]),
+            "instructions": data["instructions"],
+            "duration": timedelta(minutes=data["duration"]),
+            "blocks_site": data["blocks_site"],
+        }
 
 
 class SeriesForm(forms.Form):

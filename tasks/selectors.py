@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from agenda import recurrence
 from agenda.models import Facility
@@ -104,12 +105,14 @@ class Board:
     sites: list[SiteGroup] = field(default_factory=list)
     days: list[DayGroup] = field(default_factory=list)
     unscheduled: list[BoardTask] = field(default_factory=list)
+    earlier: list[BoardTask] = field(default_factory=list)
 
     def by_site(self) -> list[SiteGroup]:
         """The contractor's days by site (by name): each site's tasks agreed
         for a time first, in their order, then those still without one."""
         groups: dict[int, SiteGroup] = {}
-        for item in [*(t for day in self.days for t in day.tasks), *self.unscheduled]:
+        shown = [*self.earlier, *(t for day in self.days for t in day.tasks)]
+        for item in [*shown, *self.unscheduled]:
             site = item.task.site
             groups.setdefault(site.pk, SiteGroup(site=site)).tasks.append(item)
         return sorted(
@@ -122,6 +125,7 @@ class Board:
             sum(len(g.tasks) for g in self.sites)
             + sum(len(g.tasks) for g in self.days)
             + len(self.unscheduled)
+            + len(self.earlier)
         )
 
 
@@ -177,6 +181,16 @@ def _board_tasks(agreements: list[Agreement], condition: Q) -> list[Task]:
     return rows
 
 
+# Work agreed for a day already past that is not finished: not started, under
+# way, or disputed and to be done again. Shown on a board whose days begin
+# today or before, so it does not drop off the day after its date.
+UNFINISHED = (S.CONFIRMED, S.IN_PROGRESS, S.DISPUTED)
+
+
+def _unfinished_before(first: datetime) -> Q:
+    return Q(state__in=UNFINISHED, starts_at__lt=first)
+
+
 def _cards(side: str) -> Callable[[Task], BoardTask]:
     """A board's cards, each with whose move it is and what its card says."""
     words = CardWords(side)
@@ -198,10 +212,13 @@ def client_board(
     if not agreements:
         return None
     ends = week_start + timedelta(weeks=CLIENT_WEEKS)
-    rows = _board_tasks(
-        agreements,
-        Q(window_from__lt=_moment(ends), window_until__gte=_moment(week_start)),
-    )
+    shown = Q(window_from__lt=_moment(ends), window_until__gte=_moment(week_start))
+    if week_start <= timezone.localdate():
+        # Done and waiting for the club's answer belongs here too.
+        shown |= Q(
+            state__in=[*UNFINISHED, S.DONE], window_until__lt=_moment(week_start)
+        )
+    rows = _board_tasks(agreements, shown)
     rows.sort(key=lambda t: (t.site.name.casefold(), t.site_id, t.window_until, t.pk))
     board = Board(
         community=community,
@@ -223,8 +240,9 @@ def contractor_board(
     viewer: AnyUser, community: Community, *, day: date
 ) -> Board | None:
     """The contractor's board: every task across the clubs it serves agreed
-    for one of the seven days from ``day``, by day; and the tasks still
-    without a time whose window touches those days. Each task carries its
+    for one of the seven days from ``day``, by day; the tasks still without a
+    time whose window touches those days; and, from today, the work agreed
+    for an earlier day and not finished (``earlier``). Each task carries its
     site (name and position, for a map) and its club. None when the board is
     not ``viewer``'s."""
     agreements = board_agreements(viewer, community)
@@ -232,16 +250,15 @@ def contractor_board(
         return None
     ends = day + timedelta(days=CONTRACTOR_DAYS)
     first, after = _moment(day), _moment(ends)
-    rows = _board_tasks(
-        agreements,
-        Q(starts_at__gte=first, starts_at__lt=after)
-        | Q(
-            starts_at__isnull=True,
-            state__in=[S.PLANNED, S.PROPOSED],
-            window_from__lt=after,
-            window_until__gte=first,
-        ),
+    shown = Q(starts_at__gte=first, starts_at__lt=after) | Q(
+        starts_at__isnull=True,
+        state__in=[S.PLANNED, S.PROPOSED],
+        window_from__lt=after,
+        window_until__gte=first,
     )
+    if day <= timezone.localdate():
+        shown |= _unfinished_before(first)
+    rows = _board_tasks(agreements, shown)
     board = Board(
         community=community,
         side=Side.CONTRACTOR,
@@ -257,7 +274,10 @@ def contractor_board(
     card = _cards(Side.CONTRACTOR)
     for task in scheduled:
         index = (recurrence.local(task.starts_at).date() - day).days
-        board.days[index].tasks.append(card(task))
+        if index < 0:
+            board.earlier.append(card(task))
+        else:
+            board.days[index].tasks.append(card(task))
     waiting = sorted(
         (t for t in rows if not t.starts_at), key=lambda t: (t.window_until, t.pk)
     )

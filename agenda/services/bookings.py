@@ -25,6 +25,7 @@ from hub.oncommit import on_commit
 from .. import permissions, recurrence
 from ..errors import AgendaError, BookingConflict
 from ..models import Booking, Facility, Occurrence
+from ..signals import bookings_declined
 
 OVERLAP_CONSTRAINT = "facility_booking_no_overlap"
 
@@ -295,6 +296,10 @@ def _decide(actor: User, booking: Booking, state: str) -> list[Booking]:
         )
         for row in rows:
             row.state = state
+        if state == Booking.State.DECLINED:
+            # Apps above the calendar that hold these times (a task's work)
+            # follow the refusal inside this transaction.
+            bookings_declined.send(sender=Booking, bookings=rows, actor=actor)
         _tell_decided(current, len(rows))
     booking.state = state
     return rows

@@ -77,7 +77,9 @@ function hasUnsavedInput(root) {
 class Board {
   constructor(root) {
     this.root = root;
-    this.topic = root.dataset.boardTopic;
+    // The board's topic, and for municipal staff (who hear no board's topic)
+    // the topics of its agreements shared with them.
+    this.topics = topicsOf(root);
     this.pending = document.getElementById("board-pending");
     this.waiting = null; // a fetched board held back while someone types
     this.busy = false;
@@ -85,7 +87,7 @@ class Board {
     this.pending?.querySelector("button")?.addEventListener("click", () => this.showWaiting());
     document.addEventListener("nabolag:topic", (event) => this.onFrame(event.detail));
     document.addEventListener("nabolag:subscribed", (event) => {
-      markLive(this.root, event.detail, new Set([this.topic]));
+      markLive(this.root, event.detail, this.topics);
       this.catchUp();
     });
   }
@@ -95,7 +97,7 @@ class Board {
   }
 
   onFrame(frame) {
-    if (frame.topic !== this.topic || frame.type !== "task") return;
+    if (!this.topics.has(frame.topic) || frame.type !== "task") return;
     if (Number(frame.step) <= this.lastStep) return;
     this.refresh([Number(frame.task)]);
   }

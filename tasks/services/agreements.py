@@ -16,6 +16,7 @@ from agenda import recurrence
 from agenda.errors import AgendaError
 from agenda.models import Category, Event, Facility
 from communities.models import Community, Membership
+from communities.selectors import municipal_staff_ids
 from hub import ratelimit
 from messaging.events import subscriptions_changed
 from messaging.models import Conversation
@@ -173,9 +174,14 @@ def agreement_share(*, actor: User, agreement: Agreement, shared: bool) -> Agree
     ]
     if not sides:
         raise TaskNotPermitted(_("Only the organisers of either party can do this."))
+    ratelimit.hit("agreement-change", key=actor.pk)
+    was_seen = agreement.shared_with_municipality
     for side in sides:
         setattr(agreement, f"shared_by_{side}", shared)
     agreement.save(update_fields=[*(f"shared_by_{s}" for s in sides), "updated_at"])
+    if agreement.shared_with_municipality != was_seen:
+        # Municipal staff's sockets start or stop hearing the agreement.
+        subscriptions_changed(municipal_staff_ids())
     return agreement
 
 
@@ -219,6 +225,7 @@ def actor_add(
             % {"name": user.public_name},
             field="user",
         )
+    ratelimit.hit("agreement-change", key=actor.pk)
     row, _created = AgreementActor.objects.update_or_create(
         agreement=agreement, user=user, defaults={"side": side}
     )
@@ -232,6 +239,7 @@ def actor_remove(*, actor: User, agreement: Agreement, user: User) -> None:
     if row is None:
         return
     _require_organiser(actor, agreement, row.side)
+    ratelimit.hit("agreement-change", key=actor.pk)
     row.delete()
     subscriptions_changed([user.pk])
 
@@ -255,6 +263,7 @@ def window_add(
         raise TaskError(_("The end must come after the start."), field="closes")
     if site is not None and not agreement.sites.filter(pk=site.pk).exists():
         raise TaskError(_("That site is not part of this agreement."), field="site")
+    ratelimit.hit("agreement-change", key=actor.pk)
     return PreapprovedWindow.objects.create(
         agreement=agreement, site=site, weekday=weekday, opens=opens, closes=closes
     )
@@ -263,6 +272,7 @@ def window_add(
 @transaction.atomic
 def window_remove(*, actor: User, window: PreapprovedWindow) -> None:
     _require_organiser(actor, window.agreement, Side.CLIENT)
+    ratelimit.hit("agreement-change", key=actor.pk)
     window.delete()
 
 

@@ -25,14 +25,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from agenda import recurrence
-from agenda.errors import BookingConflict
+from agenda.errors import AgendaError, BookingConflict
 from agenda.services import bookings
 from hub import ratelimit
 from hub.images import PhotoInvalid, check_photo, clean_photo
@@ -154,9 +154,9 @@ def check_slots(
     task: Task, starts: Sequence[datetime], *, exclude: Sequence[int] = ()
 ) -> None:
     """Refuse a time in the past, outside the task's window or across an
-    event at the site (and, for work that blocks the site, across any
-    booking there). All the times are checked against the site's bookings
-    in one query."""
+    event at the site (and, for work that blocks the site, outside its
+    opening hours or across any booking there). All the times are checked
+    against the site's bookings in one query."""
     now = timezone.now()
     for starts_at in starts:
         ends_at = starts_at + task.duration
@@ -179,6 +179,15 @@ def check_slots(
                 },
                 field="slots",
             )
+    if task.blocks_site:
+        # Its booking must keep to the site's opening hours (place_bookings
+        # checks them on confirming): refused now, while the times are typed.
+        prefetch_related_objects([task.site], "opening_hours")
+        for starts_at in starts:
+            try:
+                bookings.check_open(task.site, starts_at, starts_at + task.duration)
+            except AgendaError as exc:
+                raise TaskError(exc.message, field="slots") from exc
     ranges = [
         bookings.blocked_range(task.site, s, s + task.duration)
         if task.blocks_site
@@ -577,3 +586,49 @@ def tasks_mark_missed(now: datetime | None = None) -> int:
         NOT_UNDER_WAY,
         lambda task: end_task(task, actor=None, side="", action="missed", to=S.MISSED),
     )
+
+
+# --- what the calendar does to a task ----------------------------------------
+
+
+@transaction.atomic
+def site_declined(task: Task, *, actor: User | None) -> Task | None:
+    """The site's manager declined the (pending) booking that held the site
+    for ``task`` (agenda's ``bookings_declined`` signal, inside its
+    transaction): the agreed time is gone, the task is planned again and both
+    sides are told after commit. A task no longer confirmed is left as it is.
+    Returns the task when it was sent back."""
+    from hub.oncommit import on_commit
+
+    from .. import notify
+
+    task = lock_task(task, None)
+    if task.state != S.CONFIRMED:
+        return None
+    old_start = task.starts_at
+    note = _("%(site)s was not approved for %(when)s.") % {
+        "site": task.site.name,
+        "when": _when(old_start) if old_start else "",
+    }
+    task.slots.filter(state=TaskSlot.State.CONFIRMED).update(
+        state=TaskSlot.State.WITHDRAWN
+    )
+    task.starts_at = task.ends_at = None
+    task.booking = None
+    # The facility's manager is neither party: the step is the client's
+    # side, whose booking it was.
+    write_step(
+        task,
+        actor=actor,
+        side=Side.CLIENT,
+        action="site_declined",
+        to=S.PLANNED,
+        note=note,
+        fields=["starts_at", "ends_at", "booking"],
+    )
+    when = old_start.isoformat() if old_start else ""
+    on_commit(
+        lambda: notify.site_declined.enqueue(task.pk, when),
+        what=f"task {task.pk}: its site was declined",
+    )
+    return task

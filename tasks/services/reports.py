@@ -64,7 +64,7 @@ def report_answer(
             % {"count": ANSWER_LENGTH},
             field="answer",
         )
-    ratelimit.hit("task-step", key=actor.pk)
+    ratelimit.hit("report-answer", key=actor.pk)
     report.state = state
     report.answer = answer
     report.save(update_fields=["state", "answer", "updated_at"])

@@ -117,6 +117,7 @@ def task_assign_crew(*, actor: User, task: Task, crew: Crew | None) -> Task:
         raise TaskError(_("That crew works for another contractor."), field="crew")
     if task.crew_id == (crew.pk if crew else None):
         return task
+    ratelimit.hit("task-step", key=actor.pk)
     task.crew = crew
     write_step(
         task,

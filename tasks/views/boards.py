@@ -19,7 +19,7 @@ from agenda.facility_selectors import organised_communities, week_start
 from communities.models import Community
 
 from .. import permissions, selectors
-from ..events import board_topic
+from ..events import agreement_topic, board_topic
 from ..models import Side
 
 
@@ -133,6 +133,14 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         "today": today,
         "last_day": shown.ends - timedelta(days=1),
         "topic": board_topic(community.pk),
+        # A socket hears the agreements' topics only where the viewer is
+        # municipal staff and both parties share the agreement (hooks.board_topics).
+        "live_topics": " ".join(
+            [
+                board_topic(community.pk),
+                *(agreement_topic(a.pk) for a in shown.agreements),
+            ]
+        ),
         "earlier": _board_url(community, key, starts - timedelta(days=step), view),
         "later": _board_url(community, key, starts + timedelta(days=step), view),
         "now_url": _board_url(community, key, None, view) if starts != home else "",

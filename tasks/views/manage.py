@@ -9,6 +9,9 @@ one service. A refusal shows the form again with the reason beside the
 field it is about and everything typed kept.
 """
 
+from collections.abc import Callable
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,9 +42,29 @@ def _form_page(request, template: str, form: forms.Form, status=200, **extra):
     return render(request, template, {"form": form, **extra}, status=status)
 
 
-def _refused(request, template, form, exc: ApplicationError, **extra):
-    refuse(form, exc)
-    return _form_page(request, template, form, status=exc.status, **extra)
+def _form_view(
+    request: HttpRequest,
+    page: str,
+    make_form: Callable[..., forms.Form],
+    save: Callable[[forms.Form], HttpResponse],
+    *,
+    initial: dict | None = None,
+    **extra,
+) -> HttpResponse:
+    """What each form page does: GET shows ``make_form`` (with ``initial``);
+    POST binds it and, when valid, ``save`` calls the service and answers.
+    Invalid input (400) or the service's refusal (beside its field, with the
+    refusal's status) shows the form again with everything typed kept."""
+    if request.method != "POST":
+        return _form_page(request, page, make_form(initial=initial), **extra)
+    form = make_form(data=request.POST)
+    if not form.is_valid():
+        return _form_page(request, page, form, status=400, **extra)
+    try:
+        return save(form)
+    except ApplicationError as exc:
+        refuse(form, exc)
+        return _form_page(request, page, form, status=exc.status, **extra)
 
 
 # --- the invitation and its changes
@@ -56,14 +79,9 @@ def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
         request.user, client.pk
     ):
         raise PermissionDenied
-    page = "tasks/agreement_form.html"
-    if request.method != "POST":
-        return _form_page(request, page, InviteForm(), client=client)
-    form = InviteForm(request.POST)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, client=client)
-    data = form.cleaned_data
-    try:
+
+    def save(form: forms.Form) -> HttpResponse:
+        data = form.cleaned_data
         agreement = services.agreement_invite(
             actor=request.user,
             client=client,
@@ -73,14 +91,16 @@ def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
             work_kinds=data["work_kinds"],
             terms=data["terms"],
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, client=client)
-    messages.success(
-        request,
-        _("%(name)s is invited. The agreement starts once they accept.")
-        % {"name": agreement.contractor.name},
+        messages.success(
+            request,
+            _("%(name)s is invited. The agreement starts once they accept.")
+            % {"name": agreement.contractor.name},
+        )
+        return redirect(agreement)
+
+    return _form_view(
+        request, "tasks/agreement_form.html", InviteForm, save, client=client
     )
-    return redirect(agreement)
 
 
 @login_required
@@ -90,16 +110,10 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_or_404(request, pk)
     if not permissions.can_manage_agreement(request.user, agreement, Side.CLIENT):
         raise PermissionDenied
-    page, extra = "tasks/agreement_form.html", {"agreement": agreement}
-    if request.method != "POST":
-        form = AgreementForm(initial=AgreementForm.initial_of(agreement))
-        return _form_page(request, page, form, **extra)
-    form = AgreementForm(request.POST)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    data = form.cleaned_data
-    try:
-        agreement = services.agreement_update(
+
+    def save(form: forms.Form) -> HttpResponse:
+        data = form.cleaned_data
+        saved = services.agreement_update(
             actor=request.user,
             agreement=agreement,
             title=data["title"],
@@ -107,10 +121,17 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             work_kinds=data["work_kinds"],
             terms=data["terms"],
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    messages.success(request, _("The agreement is saved."))
-    return redirect(agreement)
+        messages.success(request, _("The agreement is saved."))
+        return redirect(saved)
+
+    return _form_view(
+        request,
+        "tasks/agreement_form.html",
+        AgreementForm,
+        save,
+        initial=AgreementForm.initial_of(agreement),
+        agreement=agreement,
+    )
 
 
 @login_required
@@ -121,26 +142,24 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_or_404(request, pk)
     if not managed_sides(request, agreement):
         raise PermissionDenied
-    page = "tasks/agreement_end.html"
-    extra = {
-        "agreement": agreement,
-        "open_tasks": agreement.tasks.filter(state__in=Task.OPEN_STATES).count(),
-    }
-    if request.method != "POST":
-        return _form_page(request, page, EndForm(), **extra)
-    form = EndForm(request.POST)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    try:
-        agreement = services.agreement_end(
+
+    def save(form: forms.Form) -> HttpResponse:
+        ended = services.agreement_end(
             actor=request.user, agreement=agreement, reason=form.cleaned_data["reason"]
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    messages.success(
-        request, _("The agreement has ended. Its open tasks are cancelled.")
+        messages.success(
+            request, _("The agreement has ended. Its open tasks are cancelled.")
+        )
+        return redirect(ended)
+
+    return _form_view(
+        request,
+        "tasks/agreement_end.html",
+        EndForm,
+        save,
+        agreement=agreement,
+        open_tasks=agreement.tasks.filter(state__in=Task.OPEN_STATES).count(),
     )
-    return redirect(agreement)
 
 
 # --- recurring jobs, series, one-off tasks
@@ -159,28 +178,21 @@ def _planner_or_403(request: HttpRequest, pk: int) -> Agreement:
 def template_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A recurring job with its checklist."""
     agreement = _planner_or_403(request, pk)
-    page, extra = "tasks/template_form.html", {"agreement": agreement}
-    if request.method != "POST":
-        return _form_page(request, page, TemplateForm(agreement=agreement), **extra)
-    form = TemplateForm(request.POST, agreement=agreement)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    data = form.cleaned_data
-    try:
+
+    def save(form: TemplateForm) -> HttpResponse:
         template = services.template_save(
-            actor=request.user,
-            agreement=agreement,
-            title=data["title"],
-            kind=data["kind"],
-            checklist=form.checklist_lines(),
-            instructions=data["instructions"],
-            duration=form.duration_delta(),
-            blocks_site=data["blocks_site"],
+            actor=request.user, agreement=agreement, **form.template_fields()
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    messages.success(request, _("%(title)s is saved.") % {"title": template.title})
-    return redirect(agreement)
+        messages.success(request, _("%(title)s is saved.") % {"title": template.title})
+        return redirect(agreement)
+
+    return _form_view(
+        request,
+        "tasks/template_form.html",
+        partial(TemplateForm, agreement=agreement),
+        save,
+        agreement=agreement,
+    )
 
 
 @login_required
@@ -189,28 +201,28 @@ def series_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A series of a recurring job's tasks at a site: weekly until a date, or
     before or after the association's events there."""
     agreement = _planner_or_403(request, pk)
-    page, extra = "tasks/series_form.html", {"agreement": agreement}
-    kwargs = {"agreement": agreement, "sites": list(agreement.sites.all())}
-    if request.method != "POST":
-        return _form_page(request, page, SeriesForm(**kwargs), **extra)
-    form = SeriesForm(request.POST, **kwargs)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    try:
+
+    def save(form: SeriesForm) -> HttpResponse:
         series = services.series_save(actor=request.user, **form.series_fields())
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    count = series.tasks.count()
-    messages.success(
-        request,
-        ngettext(
-            "The series is saved; %(count)s task is planned so far.",
-            "The series is saved; %(count)s tasks are planned so far.",
-            count,
+        count = series.tasks.count()
+        messages.success(
+            request,
+            ngettext(
+                "The series is saved; %(count)s task is planned so far.",
+                "The series is saved; %(count)s tasks are planned so far.",
+                count,
+            )
+            % {"count": count},
         )
-        % {"count": count},
+        return redirect(agreement)
+
+    return _form_view(
+        request,
+        "tasks/series_form.html",
+        partial(SeriesForm, agreement=agreement, sites=list(agreement.sites.all())),
+        save,
+        agreement=agreement,
     )
-    return redirect(agreement)
 
 
 @login_required
@@ -220,21 +232,21 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_or_404(request, pk)
     if not permissions.can_act(request.user, agreement):
         raise PermissionDenied
-    page, extra = "tasks/task_form.html", {"agreement": agreement}
-    kwargs = {"agreement": agreement, "sites": list(agreement.sites.all())}
-    if request.method != "POST":
-        return _form_page(request, page, TaskForm(**kwargs), **extra)
-    form = TaskForm(request.POST, **kwargs)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    try:
+
+    def save(form: TaskForm) -> HttpResponse:
         task = work.task_create(
             actor=request.user, agreement=agreement, fields=form.task_fields()
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    messages.success(request, _("The task is added to the board."))
-    return redirect(task)
+        messages.success(request, _("The task is added to the board."))
+        return redirect(task)
+
+    return _form_view(
+        request,
+        "tasks/task_form.html",
+        partial(TaskForm, agreement=agreement, sites=list(agreement.sites.all())),
+        save,
+        agreement=agreement,
+    )
 
 
 # --- changing, removing and stopping jobs and series
@@ -282,35 +294,29 @@ def template_edit(request: HttpRequest, pk: int, template: int) -> HttpResponse:
     """A recurring job changed; its tasks not yet started follow."""
     agreement = _planner_or_403(request, pk)
     job = _job_or_404(agreement, template)
-    page, extra = "tasks/template_form.html", {"agreement": agreement, "job": job}
-    if request.method != "POST":
-        if reason := _closed(agreement):
-            return _back(request, agreement, reason)
-        form = TemplateForm(initial=TemplateForm.initial_of(job), agreement=agreement)
-        return _form_page(request, page, form, **extra)
-    form = TemplateForm(request.POST, agreement=agreement)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    data = form.cleaned_data
-    try:
-        job = services.template_update(
-            actor=request.user,
-            template=job,
-            title=data["title"],
-            kind=data["kind"],
-            checklist=form.checklist_lines(),
-            instructions=data["instructions"],
-            duration=form.duration_delta(),
-            blocks_site=data["blocks_site"],
+    if request.method != "POST" and (reason := _closed(agreement)):
+        return _back(request, agreement, reason)
+
+    def save(form: TemplateForm) -> HttpResponse:
+        saved = services.template_update(
+            actor=request.user, template=job, **form.template_fields()
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    messages.success(
+        messages.success(
+            request,
+            _("%(title)s is saved; its tasks not yet started follow the change.")
+            % {"title": saved.title},
+        )
+        return redirect(agreement)
+
+    return _form_view(
         request,
-        _("%(title)s is saved; its tasks not yet started follow the change.")
-        % {"title": job.title},
+        "tasks/template_form.html",
+        partial(TemplateForm, agreement=agreement),
+        save,
+        initial=TemplateForm.initial_of(job),
+        agreement=agreement,
+        job=job,
     )
-    return redirect(agreement)
 
 
 @login_required
@@ -341,30 +347,29 @@ def series_edit(request: HttpRequest, pk: int, series: int) -> HttpResponse:
     new settings, the others stay as they are."""
     agreement = _planner_or_403(request, pk)
     row = _series_or_404(agreement, series)
-    page, extra = "tasks/series_form.html", {"agreement": agreement, "series": row}
-    kwargs = {"agreement": agreement, "sites": list(agreement.sites.all())}
-    if request.method != "POST":
-        if reason := _closed(agreement, row):
-            return _back(request, agreement, reason)
-        form = SeriesForm(initial=SeriesForm.initial_of(row), **kwargs)
-        return _form_page(request, page, form, **extra)
-    form = SeriesForm(request.POST, **kwargs)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    try:
-        row = services.series_update(
-            actor=request.user, series=row, **form.series_fields()
+    if request.method != "POST" and (reason := _closed(agreement, row)):
+        return _back(request, agreement, reason)
+
+    def save(form: SeriesForm) -> HttpResponse:
+        services.series_update(actor=request.user, series=row, **form.series_fields())
+        messages.success(
+            request,
+            _(
+                "The series is saved. Its tasks still only planned are planned "
+                "again; those with times offered or agreed stay as they were."
+            ),
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    messages.success(
+        return redirect(agreement)
+
+    return _form_view(
         request,
-        _(
-            "The series is saved. Its tasks still only planned are planned again; "
-            "those with times offered or agreed stay as they were."
-        ),
+        "tasks/series_form.html",
+        partial(SeriesForm, agreement=agreement, sites=list(agreement.sites.all())),
+        save,
+        initial=SeriesForm.initial_of(row),
+        agreement=agreement,
+        series=row,
     )
-    return redirect(agreement)
 
 
 @login_required
@@ -376,38 +381,37 @@ def series_stop(request: HttpRequest, pk: int, series: int) -> HttpResponse:
     row = _series_or_404(agreement, series)
     if reason := _closed(agreement, row):
         return _back(request, agreement, reason)
-    page, now = "tasks/series_stop.html", timezone.now()
-    S = Task.State
-    extra = {
-        "agreement": agreement,
-        "series": row,
-        **row.tasks.aggregate(
-            unagreed=Count(
-                "pk", filter=Q(state__in=[S.PLANNED, S.PROPOSED], window_until__gt=now)
-            ),
-            agreed=Count("pk", filter=Q(state=S.CONFIRMED, starts_at__gt=now)),
+    now, S = timezone.now(), Task.State
+    counts = row.tasks.aggregate(
+        unagreed=Count(
+            "pk", filter=Q(state__in=[S.PLANNED, S.PROPOSED], window_until__gt=now)
         ),
-    }
-    if request.method != "POST":
-        return _form_page(request, page, SeriesStopForm(), **extra)
-    form = SeriesStopForm(request.POST)
-    if not form.is_valid():
-        return _form_page(request, page, form, status=400, **extra)
-    try:
+        agreed=Count("pk", filter=Q(state=S.CONFIRMED, starts_at__gt=now)),
+    )
+
+    def save(form: forms.Form) -> HttpResponse:
         count = services.series_stop(
             actor=request.user,
             series=row,
             cancel_confirmed=form.cleaned_data["cancel_confirmed"],
         )
-    except ApplicationError as exc:
-        return _refused(request, page, form, exc, **extra)
-    messages.success(
-        request,
-        ngettext(
-            "The series is stopped; %(count)s task is cancelled.",
-            "The series is stopped; %(count)s tasks are cancelled.",
-            count,
+        messages.success(
+            request,
+            ngettext(
+                "The series is stopped; %(count)s task is cancelled.",
+                "The series is stopped; %(count)s tasks are cancelled.",
+                count,
+            )
+            % {"count": count},
         )
-        % {"count": count},
+        return redirect(agreement)
+
+    return _form_view(
+        request,
+        "tasks/series_stop.html",
+        SeriesStopForm,
+        save,
+        agreement=agreement,
+        series=row,
+        **counts,
     )
-    return redirect(agreement)

@@ -8,6 +8,8 @@ import pytest
 
 from agenda.models import Booking, Facility
 from communities.models import Community
+from hub.errors import RateLimited
+from hub.limits import HOUR, LIMITS, Limit
 from tasks.errors import TaskError, TaskNotPermitted
 from tasks.models import (
     Agreement,
@@ -17,7 +19,7 @@ from tasks.models import (
     Task,
     TaskTemplate,
 )
-from tasks.services import agreements, lifecycle
+from tasks.services import agreements, lifecycle, work
 from tests.factories import CommunityFactory, member_of, organiser_of
 from tests.tasks.conftest import at, confirmed, da, done, proposed
 
@@ -618,3 +620,81 @@ def test_no_new_job_on_an_agreement_that_has_ended(agreement, club_organiser):
 
     assert str(exc.value.message) == da("This agreement has ended.")
     assert not TaskTemplate.objects.exists()
+
+
+# --- the limits on changing an agreement's people, times and crews
+
+
+def _limited(monkeypatch, name: str) -> None:
+    monkeypatch.setitem(LIMITS, name, Limit(0, HOUR))
+
+
+def test_naming_people_is_rate_limited(
+    monkeypatch, agreement, firm_organiser, firm_staff
+):
+    _limited(monkeypatch, "agreement-change")
+
+    with pytest.raises(RateLimited):
+        agreements.actor_add(
+            actor=firm_organiser,
+            agreement=agreement,
+            user=firm_staff,
+            side="contractor",
+        )
+
+    assert not agreement.actors.filter(user=firm_staff).exists()
+
+
+def test_removing_a_named_person_is_rate_limited(
+    monkeypatch, agreement, firm_organiser, firm_staff
+):
+    agreements.actor_add(
+        actor=firm_organiser, agreement=agreement, user=firm_staff, side="contractor"
+    )
+    _limited(monkeypatch, "agreement-change")
+
+    with pytest.raises(RateLimited):
+        agreements.actor_remove(
+            actor=firm_organiser, agreement=agreement, user=firm_staff
+        )
+
+    assert agreement.actors.filter(user=firm_staff).exists()
+
+
+def test_pre_approving_times_is_rate_limited(monkeypatch, agreement, club_organiser):
+    window = agreements.window_add(
+        actor=club_organiser,
+        agreement=agreement,
+        weekday=0,
+        opens=time(7),
+        closes=time(9),
+    )
+    _limited(monkeypatch, "agreement-change")
+
+    with pytest.raises(RateLimited):
+        agreements.window_add(
+            actor=club_organiser,
+            agreement=agreement,
+            weekday=1,
+            opens=time(7),
+            closes=time(9),
+        )
+    with pytest.raises(RateLimited):
+        agreements.window_remove(actor=club_organiser, window=window)
+
+    assert list(PreapprovedWindow.objects.filter(agreement=agreement)) == [window]
+
+
+def test_giving_a_task_to_a_crew_is_rate_limited(
+    monkeypatch, task, firm, firm_organiser, firm_staff
+):
+    crew = agreements.crew_create(
+        actor=firm_organiser, contractor=firm, name="Hold Nord", members=[firm_staff]
+    )
+    _limited(monkeypatch, "task-step")
+
+    with pytest.raises(RateLimited):
+        work.task_assign_crew(actor=firm_organiser, task=task, crew=crew)
+
+    task.refresh_from_db()
+    assert task.crew is None

@@ -3,13 +3,13 @@ down once (who, for which side, from which state to which) with the task's
 version bumped, and every step refused that is not the actor's to take or
 not possible now, leaving the task as it was."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db.models import Max
 from django.utils import timezone
 
-from agenda.models import Booking
+from agenda.models import Booking, OpeningHours
 from tasks.errors import TaskConflict, TaskError, TaskNotPermitted
 from tasks.models import Agreement, Side, Task, TaskSlot, TaskStep
 from tasks.services import lifecycle
@@ -838,3 +838,47 @@ def test_the_steps_are_written_in_order_with_increasing_ids(
     ]
     assert [s.to_state for s in steps] == ["planned", "proposed", "confirmed", "done"]
     assert task.steps.aggregate(Max("pk"))["pk__max"] == steps[-1].pk
+
+
+# --- the site's opening hours
+
+
+def _open_mornings(pitch) -> None:
+    """The pitch opens 07:00-12:00 every day."""
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            facility=pitch, weekday=weekday, opens=time(7), closes=time(12)
+        )
+
+
+def test_work_that_closes_the_site_is_offered_only_in_its_opening_hours(
+    site_task, firm_organiser, pitch
+):
+    _open_mornings(pitch)
+    before = (site_task.state, site_task.slots.count())
+
+    with pytest.raises(TaskError) as exc:
+        lifecycle.task_propose(
+            actor=firm_organiser, task=site_task, starts=[at(2, 8), at(2, 15)]
+        )
+
+    assert exc.value.field == "slots"
+    assert pitch.name in str(exc.value.message)
+    site_task.refresh_from_db()
+    assert (site_task.state, site_task.slots.count()) == before
+    offered = lifecycle.task_propose(
+        actor=firm_organiser, task=site_task, starts=[at(2, 8)]
+    )
+    assert offered.state == Task.State.PROPOSED
+
+
+def test_work_that_leaves_the_site_usable_may_be_offered_after_hours(
+    task, firm_organiser, pitch
+):
+    _open_mornings(pitch)
+
+    offered = lifecycle.task_propose(
+        actor=firm_organiser, task=task, starts=[at(2, 15)]
+    )
+
+    assert offered.state == Task.State.PROPOSED

@@ -6,6 +6,7 @@ grow with the number of tasks, typed values kept on a refusal, and the
 conflict message when the page was out of date."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -274,6 +275,89 @@ def test_a_firms_staff_sees_its_own_board_but_not_another_firms_tasks(
     assert other_task.title not in page
     assert other.status_code == 404
     assert other_page.status_code == 404
+
+
+def _to_the_past(task: Task, days: int) -> Task:
+    """``task`` as if its time had been agreed ``days`` days ago (the services
+    refuse a time in the past)."""
+    Task.objects.filter(pk=task.pk).update(
+        starts_at=task.starts_at - timedelta(days=days),
+        ends_at=task.ends_at - timedelta(days=days),
+        window_from=task.window_from - timedelta(days=days + 2),
+        window_until=task.window_until - timedelta(days=days - 1),
+    )
+    task.refresh_from_db()
+    return task
+
+
+@pytest.mark.parametrize("state", ["confirmed", "in_progress", "disputed"])
+def test_work_agreed_for_a_past_day_and_not_finished_stays_on_the_firm_board(
+    client, firm_organiser, firm, club_organiser, make_task, state
+):
+    task = confirmed(make_task(), club_organiser, firm_organiser)
+    if state != "confirmed":
+        task = lifecycle.task_start(actor=firm_organiser, task=task)
+    if state == "disputed":
+        task = lifecycle.task_complete(
+            actor=firm_organiser, task=task, report=lifecycle.Completion()
+        )
+        task = lifecycle.task_dispute(actor=club_organiser, task=task, reason="Nej")
+    task = _to_the_past(task, days=3)
+    client.force_login(firm_organiser)
+
+    response = client.get(_board_url(firm))
+
+    board = response.context["board"]
+    assert [b.task for b in board.earlier] == [task]
+    assert all(not g.tasks for g in board.days)
+    page = response.content.decode()
+    assert da("Still open from earlier days") in page
+    assert f'id="task-{task.pk}"' in page
+    # On the map too, and not on a board of another week.
+    assert task in [b.task for g in board.by_site() for b in g.tasks]
+    later = client.get(_board_url(firm, day=at(7, 0).date().isoformat()))
+    assert later.context["board"].earlier == []
+
+
+@pytest.mark.parametrize("state", ["accepted", "cancelled"])
+def test_work_finished_or_called_off_leaves_the_board_after_its_day(
+    client, firm_organiser, firm, club_organiser, make_task, state
+):
+    task = confirmed(make_task(), club_organiser, firm_organiser)
+    if state == "accepted":
+        task = lifecycle.task_start(actor=firm_organiser, task=task)
+        task = lifecycle.task_complete(
+            actor=firm_organiser, task=task, report=lifecycle.Completion()
+        )
+        task = lifecycle.task_accept(actor=club_organiser, task=task)
+    else:
+        task = lifecycle.task_cancel(actor=club_organiser, task=task)
+    _to_the_past(task, days=3)
+    client.force_login(firm_organiser)
+
+    response = client.get(_board_url(firm))
+
+    assert response.context["board"].earlier == []
+    assert response.context["board"].task_count == 0
+    assert da("Still open from earlier days") not in response.content.decode()
+
+
+def test_the_club_board_keeps_work_done_and_waiting_for_its_answer(
+    client, club_organiser, club, firm_organiser, make_task
+):
+    task = confirmed(make_task(), club_organiser, firm_organiser)
+    task = lifecycle.task_start(actor=firm_organiser, task=task)
+    task = lifecycle.task_complete(
+        actor=firm_organiser, task=task, report=lifecycle.Completion()
+    )
+    _to_the_past(task, days=10)
+    client.force_login(club_organiser)
+
+    response = client.get(_board_url(club))
+
+    shown = [b.task for g in response.context["board"].sites for b in g.tasks]
+    assert shown == [task]
+    assert da("Waiting for: your association") in response.content.decode()
 
 
 @pytest.mark.parametrize("n", [3, 30])

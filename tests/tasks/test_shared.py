@@ -15,6 +15,8 @@ from django.utils.html import escape
 
 from agenda.models import Facility
 from communities.models import Community, Membership
+from hub.errors import RateLimited
+from hub.limits import HOUR, LIMITS, Limit
 from tasks.models import Agreement, ProblemReport, Task
 from tasks.services import agreements, work
 from tasks.shared_selectors import season_bounds, shared_agreements
@@ -309,3 +311,56 @@ def test_a_former_member_sees_nothing_either(client, both, club):
     client.force_login(former)
 
     assert client.get(URL).status_code == 404
+
+
+# --- staff's sockets and boards follow the sharing
+
+
+def test_staff_sockets_resubscribe_when_the_municipality_starts_or_stops_seeing_it(
+    monkeypatch, agreement, club_organiser, firm_organiser
+):
+    told: list[set[int]] = []
+    monkeypatch.setattr(
+        agreements, "subscriptions_changed", lambda ids: told.append(set(ids))
+    )
+    group = Group.objects.create(name="Kommunens moderatorer")
+    group.permissions.add(Permission.objects.get(codename="manage_all"))
+    by_group = UserFactory()
+    by_group.groups.add(group)
+    by_permission = UserFactory()
+    by_permission.user_permissions.add(Permission.objects.get(codename="manage_all"))
+    UserFactory(is_superuser=True, is_active=False)  # a closed account hears nothing
+    staff = {by_group.pk, by_permission.pk}
+
+    agreements.agreement_share(actor=club_organiser, agreement=agreement, shared=True)
+    assert told == []  # one side only: nothing for the municipality yet
+    agreements.agreement_share(actor=firm_organiser, agreement=agreement, shared=True)
+    assert told == [staff]
+    agreements.agreement_share(actor=club_organiser, agreement=agreement, shared=False)
+    assert told == [staff, staff]
+
+
+def test_a_board_shown_to_staff_listens_to_its_shared_agreements(
+    client, both, club, firm
+):
+    moderator = UserFactory()
+    moderator.user_permissions.add(Permission.objects.get(codename="manage_all"))
+    client.force_login(moderator)
+
+    for community in (club, firm):
+        page = client.get(reverse("tasks:board", args=[community.slug]))
+        topics = re.search(r'data-live-topics="([^"]*)"', page.content.decode())
+        assert topics is not None
+        assert f"agreement.{both.pk}" in topics.group(1).split()
+
+
+def test_sharing_is_rate_limited(monkeypatch, agreement, club_organiser):
+    monkeypatch.setitem(LIMITS, "agreement-change", Limit(0, HOUR))
+
+    with pytest.raises(RateLimited):
+        agreements.agreement_share(
+            actor=club_organiser, agreement=agreement, shared=True
+        )
+
+    agreement.refresh_from_db()
+    assert not agreement.shared_by_client

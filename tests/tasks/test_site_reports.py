@@ -524,7 +524,7 @@ def test_a_report_passed_on_as_a_task_cannot_be_answered(
 
 
 def test_answering_is_rate_limited(club_organiser, waiting, monkeypatch):
-    monkeypatch.setitem(LIMITS, "task-step", Limit(0, HOUR))
+    monkeypatch.setitem(LIMITS, "report-answer", Limit(0, HOUR))
 
     with pytest.raises(RateLimited):
         services.report_answer(

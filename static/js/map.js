@@ -243,16 +243,18 @@
     });
     var markers = {};
     function popupWidth() {
-      return Math.max(150, Math.min(320, element.clientWidth - 110));
+      return Math.max(150, Math.min(320, element.clientWidth - 140));
     }
     // A phone turned on its side (or a window made narrower) with a site's
-    // popup open: open it again at the new width, panned into view.
+    // popup open: lay it out again at the new width, panned into view
+    // (Leaflet's update does both, without fading it out and in).
     map.on("resize", function () {
       var marker = state.open === null ? null : markers[state.open];
       if (!marker) return;
-      marker.getPopup().options.maxWidth = popupWidth();
-      marker.closePopup();
-      marker.openPopup();
+      var popup = marker.getPopup();
+      if (popup.options.maxWidth === popupWidth()) return;
+      popup.options.maxWidth = popupWidth();
+      popup.update();
     });
     config.sites.forEach(function (site) {
       var marker = L.marker([site.lat, site.lon], {
@@ -262,7 +264,7 @@
       marker.bindPopup(sitePopup(site), {
         maxHeight: 280,
         maxWidth: popupWidth(),
-        autoPanPaddingTopLeft: [52, 12]
+        autoPanPaddingTopLeft: [64, 12]
       });
       markers[site.id] = marker;
       var pin = marker.getElement();

@@ -402,7 +402,12 @@ def _photos(task: Task, uploads: Sequence[UploadedFile]) -> list:
             check_photo(upload)
             cleaned.append(clean_photo(upload))
         except PhotoInvalid as exc:
-            raise TaskError(exc.message, field="photos") from exc
+            # Which of the files chosen, since the form cannot keep them.
+            raise TaskError(
+                _("%(name)s: %(problem)s Please choose the photos again.")
+                % {"name": upload.name, "problem": exc.message},
+                field="photos",
+            ) from exc
     return cleaned
 
 

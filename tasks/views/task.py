@@ -137,7 +137,7 @@ def _done(name: str, task: Task) -> str:
 
 def _typed(form: StepForm) -> list[str]:
     """The text typed into a form the page no longer shows."""
-    names = ("note", "reason")
+    names = ("note", "reason", "photo_description")
     return [
         text
         for text in (form.data.get(form.add_prefix(n), "").strip() for n in names)
@@ -172,8 +172,10 @@ def task_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         typed = [] if step in detail.may else _typed(form)
         return _page(request, detail, bound=form, typed=typed, status=exc.status)
     except ApplicationError as exc:
-        show_refusal(request, exc, form=form if step in detail.may else None)
-        return _page(request, detail, bound=form, status=exc.status)
+        shown = step in detail.may
+        show_refusal(request, exc, form=form if shown else None)
+        typed = [] if shown else _typed(form)
+        return _page(request, detail, bound=form, typed=typed, status=exc.status)
     messages.success(request, _done(step, task))
     return redirect(task)
 

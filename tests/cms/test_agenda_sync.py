@@ -40,7 +40,9 @@ def test_publishing_an_event_page_puts_its_date_in_the_calendar(make_portal):
     assert page.agenda_event == event
     assert event.community == skovby.community
     assert (event.title, event.place, event.description) == (
-        "Fællesspisning", "Forsamlingshuset", "Alle er velkomne.",
+        "Fællesspisning",
+        "Forsamlingshuset",
+        "Alle er velkomne.",
     )
     occurrence = event.occurrences.get()
     assert (occurrence.starts_at, occurrence.ends_at) == (page.start_at, page.end_at)
@@ -94,8 +96,11 @@ def test_a_page_created_live_is_in_the_calendar_and_a_draft_change_is_not(make_p
     start = timezone.now().replace(microsecond=0) + timedelta(days=2)
     page = skovby.add_child(
         instance=EventPage(
-            title="Loppemarked", start_at=start, end_at=start + timedelta(hours=3),
-            place="Skolen", description="<p>Kom.</p>",
+            title="Loppemarked",
+            start_at=start,
+            end_at=start + timedelta(hours=3),
+            place="Skolen",
+            description="<p>Kom.</p>",
         )
     )
     draft = page.get_latest_revision_as_object()

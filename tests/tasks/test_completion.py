@@ -87,7 +87,11 @@ def test_a_text_file_named_like_a_photo_is_refused_and_nothing_is_kept(
         )
 
     assert exc.value.field == "photos"
-    assert str(exc.value.message) == da("This file is not a photo we can read.")
+    assert str(exc.value.message) == da(
+        "%(name)s: %(problem)s Please choose the photos again.",
+        name="bane.jpg",
+        problem=da("This file is not a photo we can read."),
+    )
     unchanged(agreed, settings)
 
 
@@ -100,7 +104,11 @@ def test_a_photo_of_another_type_is_refused(agreed, firm_organiser, settings):
     with pytest.raises(TaskError) as exc:
         complete(agreed, firm_organiser, photos=[gif])
 
-    assert str(exc.value.message) == da("Please upload a JPEG, PNG or WebP photo.")
+    assert str(exc.value.message) == da(
+        "%(name)s: %(problem)s Please choose the photos again.",
+        name="bane.jpg",
+        problem=da("Please upload a JPEG, PNG or WebP photo."),
+    )
     unchanged(agreed, settings)
 
 

@@ -702,6 +702,24 @@ def test_the_club_cannot_take_the_contractors_step(
     assert task.state == S.CONFIRMED
 
 
+def test_a_refused_step_the_page_does_not_offer_gives_back_what_was_typed(
+    client, club_organiser, firm_organiser, task
+):
+    task = done(task, club_organiser, firm_organiser)
+    client.force_login(firm_organiser)
+
+    response = _post(
+        client, task, "dispute", {"dispute-reason": "Kanten mod vejen mangler"}
+    )
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert da("What you wrote was not sent:") in page
+    assert "<blockquote>Kanten mod vejen mangler</blockquote>" in page
+    task.refresh_from_db()
+    assert task.state == S.DONE
+
+
 def test_a_firms_staff_cannot_step_a_task(client, firm_staff, task):
     client.force_login(firm_staff)
     before = task.version

@@ -430,6 +430,8 @@ def test_the_contractors_map_follows_live_and_the_planning_pages_pass_axe(
     pin.click()
     popup = firm_page.locator("#board-map .leaflet-popup")
     expect(popup.get_by_role("link", name=TITLE)).to_be_visible()
+    # Faded in to the full colours axe checks (Leaflet's 0.2 s fade).
+    expect(popup).to_have_css("opacity", "1")
     problems += _look_at(firm_page, "contractor-map-renewed")
 
     for name, url in [
